@@ -5,7 +5,8 @@
 2. percent: `50\\%` matches 50 and 0.5;
 3. literal equality after normalisation (`sparkle.reward.normalize`);
 4. shape (`sparkle.reward.structure`): lists and sets match in any order, tuples and labelled parts
-   in order, named parts (`x = 2, y = 3`) by name, part by part; intervals, inequalities and
+   in order, named parts (`x = 2, y = 3`) by name, part by part; intervals, unions and
+   one-variable inequalities by their endpoints (`sparkle.reward.intervals`); other relations and
    matrices go whole to the symbolic path;
 5. per part: multiple-choice letters, exact rationals (`sparkle.reward.exact_numbers`), words, a gold
    answer written as a rounded decimal, and finally computer algebra (`sparkle.reward.symbolic`).
@@ -29,6 +30,7 @@ from sparkle.reward.bounded import Deadline, call_with_deadline
 from sparkle.reward.exact_numbers import parse_number
 from sparkle.reward.extract import extract_answer
 from sparkle.reward.guards import cas_safe
+from sparkle.reward.intervals import Span, parse_intervals
 from sparkle.reward.normalize import compact, normalize_answer
 from sparkle.reward.structure import Shape, structure
 from sparkle.reward.symbolic import numeric_value, symbolic_equal
@@ -83,14 +85,29 @@ def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def _matches_rounded(pred: str, gold: str, gold_value: Fraction, clock: _Clock) -> bool:
-    """A gold answer given as a decimal fixes the precision: an exact `pred` rounds to it."""
-    value = call_with_deadline(lambda: numeric_value(pred), clock.left()) if cas_safe(pred) else None
-    if value is None:
-        return False
+def _rounds_to(value: Fraction | float, gold: str, gold_value: Fraction) -> bool:
+    """True if `value`, rounded half-up to as many decimals as `gold` shows, is `gold_value`."""
+    if isinstance(value, Fraction) and _terminates(value):
+        return False  # a terminating decimal is exactly what it is: 0.25 is not a rounded 0.3
     exponent = Decimal(1).scaleb(-_decimals(gold))
-    rounded = Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP)
-    return Fraction(rounded) == gold_value
+    exact = (
+        Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(repr(value))
+    )
+    return Fraction(exact.quantize(exponent, rounding=ROUND_HALF_UP)) == gold_value
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _matches_rounded(pred: str, gold: str, gold_value: Fraction, clock: _Clock) -> bool:
+    """A gold answer given as a decimal fixes the precision: an exact irrational `pred` rounds to it."""
+    value = call_with_deadline(lambda: numeric_value(pred), clock.left()) if cas_safe(pred) else None
+    return value is not None and _rounds_to(value, gold, gold_value)
 
 
 def _match_scalar(pred: str, gold: str, clock: _Clock) -> bool:
@@ -101,7 +118,9 @@ def _match_scalar(pred: str, gold: str, clock: _Clock) -> bool:
         return bool(letter) and letter.group(1) == choice.group(1)
     pred_value, gold_value = parse_number(compact(pred)), parse_number(compact(gold))
     if pred_value is not None and gold_value is not None:
-        return pred_value == gold_value
+        if pred_value == gold_value:
+            return True
+        return "." not in pred and _decimals(gold) >= 2 and _rounds_to(pred_value, gold, gold_value)
     if _is_text(gold) or _is_text(pred):
         return _words(pred) == _words(gold)
     if gold_value is not None and "." in gold and _matches_rounded(pred, gold, gold_value, clock):
@@ -125,11 +144,34 @@ def _match_parts(pred: tuple[str, ...], gold: tuple[str, ...], ordered: bool, cl
     return True
 
 
+def _match_spans(pred: tuple[Span, ...], gold: tuple[Span, ...], clock: _Clock) -> bool:
+    """Unions of intervals match when every gold interval has a pred interval with equal ends."""
+    unused = list(pred)
+    for g in gold:
+        hit = next(
+            (
+                i
+                for i, p in enumerate(unused)
+                if (p.low_closed, p.high_closed) == (g.low_closed, g.high_closed)
+                and _match_value(p.low, g.low, clock)
+                and _match_value(p.high, g.high, clock)
+            ),
+            None,
+        )
+        if hit is None:
+            return False
+        unused.pop(hit)
+    return True
+
+
 def _match_value(pred: str, gold: str, clock: _Clock) -> bool:
     if compact(pred) == compact(gold):
         return True
     pred_shape, gold_shape = structure(pred), structure(gold)
     if Shape.WHOLE in (pred_shape.shape, gold_shape.shape):
+        pred_spans, gold_spans = parse_intervals(pred), parse_intervals(gold)
+        if pred_spans is not None and gold_spans is not None and len(pred_spans) == len(gold_spans):
+            return _match_spans(pred_spans, gold_spans, clock)
         if not (cas_safe(pred) and cas_safe(gold)):
             return False
         return call_with_deadline(lambda: symbolic_equal(pred, gold), clock.left())

@@ -34,7 +34,9 @@ _BOX_CONNECTOR = re.compile(
     re.VERBOSE,
 )
 _MAX_CONNECTOR = 40
+_WRAPPERS = " \t\n$*_"
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
+_MATH_SPAN = re.compile(r"\$((?:\\.|[^\\$])+)\$")
 _PART_LABEL = re.compile(r"(?:\(([a-h])\)[\s$:]*)?(?:(?<![a-zA-Z\\])([a-zA-Z](?:_\{?\w+\}?)?)\s*=\s*)?[\s$]*$")
 
 
@@ -133,11 +135,11 @@ def _join_boxes(text: str, boxes: list[Box]) -> str | None:
 
 
 def _clean(answer: str) -> str:
-    """Strip math delimiters and one sentence-final period."""
-    answer = answer.strip().strip("$").strip()
-    if answer.endswith("."):
-        answer = answer[:-1].rstrip()
-    return answer.strip("$").strip()
+    """Strip math delimiters, markdown emphasis and one sentence-final period."""
+    answer = answer.strip(_WRAPPERS)
+    if answer.endswith(".") and not answer.endswith(".."):
+        answer = answer[:-1]
+    return answer.strip(_WRAPPERS)
 
 
 def _after_phrase(text: str) -> str | None:
@@ -147,11 +149,9 @@ def _after_phrase(text: str) -> str | None:
         last = match
     if last is None:
         return None
-    line = text[last.end() :].split("\n", 1)[0].strip()
-    if line.startswith("$") and (close := line.find("$", 1)) > 0:
-        line = line[1:close]
-    else:
-        line = _SENTENCE_END.split(line, maxsplit=1)[0]
+    line = text[last.end() :].split("\n", 1)[0].strip(" *_\t")
+    math = _MATH_SPAN.match(line)
+    line = math.group(1) if math else _SENTENCE_END.split(line, maxsplit=1)[0]
     return _clean(line) or None
 
 

@@ -61,7 +61,7 @@ DIFFERENT = [
     ("1,001", "1000"),
     (r"\frac{1}{2004!}", r"\frac{1}{2006!}"),
     (r"\frac{2}{2004!}", r"\frac{1}{2004!}"),
-    ("0.333", r"\frac{1}{3}"),
+    ("0.25", "0.3"),
     ("0.3", r"\frac13"),
     ("1.2e4", "120000"),
     ("(1,3)", r"1<x\le 3"),
@@ -103,6 +103,11 @@ ONE_WAY = [
     ("1.414", r"\sqrt{2}", False),
     (r"\sqrt{2}", "1.41", True),
     (r"\sqrt{2}", "1.42", False),
+    ("0.333", r"\frac{1}{3}", False),
+    (r"\frac{1}{3}", "0.333", True),  # non-terminating exact value, gold rounded to 3 places
+    (r"\frac{1}{3}", "0.3", False),  # one decimal could be an exact 3/10: not treated as rounded
+    (r"\frac{1}{4}", "0.25", True),
+    (r"\frac{1}{8}", "0.13", False),  # 1/8 terminates (0.125): it is not a rounding of anything
     ("(B) 12", "B", True),  # a multiple-choice gold: the letter decides
     ("B", "A", False),
     ("12", "B", False),
