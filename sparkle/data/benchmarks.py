@@ -36,7 +36,7 @@ from sparkle.data.schema import (
     write_jsonl,
 )
 from sparkle.data.sources import FILE_SUFFIXES, Records, load_records
-from sparkle.data.validate import FieldSpec, Issue, issues_report, load_valid
+from sparkle.data.validate import FieldSpec, Issue, Validated, issues_report, load_valid, raise_for_issues
 from sparkle.errors import UserError
 
 BENCHMARKS = ("aime2024", "amc2023", "gsm8k", "math500", "olympiad_bench")
@@ -183,8 +183,9 @@ def _row_issues(row: int, rec: dict[str, Any]) -> list[Issue]:
 def group_fine_grained(records: Records, *, skip_invalid: bool = False) -> tuple[list[FineGrainedProblem], list[Issue]]:
     """Group `sparkle_preview` rows (one per subproblem) into problems with ordered subproblem chains.
 
-    Raises `UserError` on a bad row or an inconsistent problem unless `skip_invalid`, in which case
-    the whole problem is left out and its issues are returned.
+    Raises `UserError` on a bad row or an inconsistent problem (first row per problem class, like
+    `validate.raise_for_issues`) unless `skip_invalid`, in which case the whole problem is left out
+    and its issues are returned.
     """
     issues: list[Issue] = []
     groups: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
@@ -214,7 +215,6 @@ def group_fine_grained(records: Records, *, skip_invalid: bool = False) -> tuple
                     )
         ordered = sorted(members, key=lambda m: m[1]["subproblem_sequence"])
         sequences = [rec["subproblem_sequence"] for _, rec in ordered]
-        expected_total = first["total_subproblems"]
         start = sequences[0]
         if sequences != list(range(start, start + len(sequences))) or start not in (0, 1):
             group_issues.append(
@@ -225,13 +225,15 @@ def group_fine_grained(records: Records, *, skip_invalid: bool = False) -> tuple
                     f"chain of {problem_id!r} is {sequences}",
                 )
             )
-        if len(members) != expected_total or any(rec["total_subproblems"] != expected_total for _, rec in members):
+        totals = sorted({rec["total_subproblems"] for _, rec in members})
+        if totals != [len(members)]:
             group_issues.append(
                 Issue(
                     first_row,
                     "total_subproblems",
                     "inconsistent",
-                    f"problem {problem_id!r} has {len(members)} rows; total_subproblems: {expected_total}",
+                    f"problem {problem_id!r} has {len(members)} rows but total_subproblems "
+                    f"{' and '.join(map(str, totals))}",
                 )
             )
         if group_issues:
@@ -264,24 +266,15 @@ def group_fine_grained(records: Records, *, skip_invalid: bool = False) -> tuple
         )
     issues.sort(key=lambda issue: (issue.row, issue.field))
     if issues and not skip_invalid:
-        _raise_fine_grained(records.label, issues)
+        raise_for_issues(Validated(records.label, [], issues))
     return problems, issues
-
-
-def _raise_fine_grained(label: str, issues: list[Issue]) -> None:
-    first = issues[0]
-    more = f" (+{len(issues) - 1} more issue(s))" if len(issues) > 1 else ""
-    raise UserError(
-        f"{label}: row {first.row}, field {first.field!r}: {first.kind}: {first.detail}{more} — fix the "
-        "input, or pass --skip-invalid to leave these problems out"
-    )
 
 
 def load_fine_grained(
     source: str = FINE_GRAINED_SOURCE, config: str | None = "all", *, skip_invalid: bool = False
 ) -> list[FineGrainedProblem]:
     """Load `sparkle_preview` (split ``test``) from the hub or a local file/folder; group it per problem."""
-    records = load_records(source, split="test", config=config if not Path(source).is_file() else None)
+    records = load_records(source, split="test", config=None if Path(source).exists() else config)
     problems, _ = group_fine_grained(records, skip_invalid=skip_invalid)
     return problems
 
@@ -311,8 +304,8 @@ def prepare_benchmarks(
             check_answers=check_answers,
         )
     if fine_grained_source is not None:
-        is_file = Path(fine_grained_source).is_file()
-        records = load_records(fine_grained_source, split="test", config=None if is_file else fine_grained_config)
+        local = Path(fine_grained_source).exists()
+        records = load_records(fine_grained_source, split="test", config=None if local else fine_grained_config)
         problems, issues = group_fine_grained(records, skip_invalid=skip_invalid)
         path = write_jsonl([p.as_dict() for p in problems], output_dir / "eval" / "sparkle_preview.jsonl")
         n_sub = sum(len(p.subproblems) for p in problems)

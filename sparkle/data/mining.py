@@ -23,7 +23,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +261,7 @@ def mine_hard(
         "source": source,
         "model": model,
         "backend": sampler.name,
-        "sampling": vars(settings) if hasattr(settings, "__dict__") else None,
+        "sampling": asdict(settings),
         "mode": mode,
         "max_pass_rate": max_pass_rate,
         "problems_sampled": len(items),
@@ -349,7 +349,7 @@ def probe_signal(
         "source": source,
         "model": model,
         "backend": sampler.name,
-        "sampling": vars(settings),
+        "sampling": asdict(settings),
         "mode": mode,
         "per_level": per_level,
         "skipped": validated.report(),

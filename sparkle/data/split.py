@@ -24,9 +24,14 @@ else sentences ``[^.!?]+[.!?]+`` plus an unterminated tail; at most `steps` sent
 they are, more are grouped ``ceil(n / steps)`` at a time and joined with a space — which can yield
 fewer than `steps` groups (5 or 6 sentences give 3).
 
-Measured semantics of `first_half` (docs §4.4, defect 5 in §11): in the paragraph and numbered branches
-the two chunks together cover the *whole* trace, so its level 2 contains the full solution; only the
-bullet, header and sentence fallbacks keep a true first half (the first 2 of up to 4 groups).
+Semantics of `first_half` (measured on the original, docs §4.4 and defect 5 in §11): in the paragraph
+and numbered branches — and in the header branch when it finds a break — the two chunks together cover
+the *whole* trace, so level 2 contains the full solution; only the bullet and sentence fallbacks keep a
+true first half (the first 2 of up to 4 sentence groups).
+
+Another quirk kept for faithfulness: position 0 can appear twice among the numbered starts or header
+breaks (a trace that begins with ``1.`` or with a header), which yields an empty first chunk; the
+stage-2 builder drops empty chunks and counts them.
 """
 
 from __future__ import annotations
