@@ -7,7 +7,8 @@ Order (after SPARKLE's `extract_solution`, original-system.md §5.3, with its de
    otherwise the last box plus the boxes right before it that are separated from it only by
    connectors ("and", commas, "(b)", "y =") form the answer, so `x=\\boxed{2}, y=\\boxed{3}` gives
    "2, 3" rather than "3".
-2. The last closed `<answer>...</answer>` block: the text after an answer phrase inside it, or all of it.
+2. The last closed `<answer>...</answer>` block: the text after an answer phrase inside it, else its
+   last `$...$` span, else its only number if it is one short sentence, else all of it.
 3. The last answer phrase in the response ("the answer is", "Final answer:", "Answer:").
 4. Nothing: a response cut off before its final answer has no answer. There is deliberately no
    fallback to the last number in the reasoning.
@@ -36,6 +37,7 @@ _BOX_CONNECTOR = re.compile(
 _MAX_CONNECTOR = 40
 _WRAPPERS = " \t\n$*_"
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _MATH_SPAN = re.compile(r"\$((?:\\.|[^\\$])+)\$")
 _PART_LABEL = re.compile(r"(?:\(([a-h])\)[\s$:]*)?(?:(?<![a-zA-Z\\])([a-zA-Z](?:_\{?\w+\}?)?)\s*=\s*)?[\s$]*$")
 
@@ -155,6 +157,22 @@ def _after_phrase(text: str) -> str | None:
     return _clean(line) or None
 
 
+def _block_answer(content: str) -> str | None:
+    """The answer stated in an `<answer>` block without a box: after an answer phrase, else its last
+    `$...$` span, else its only number when the block is a short sentence ("He eats 48 pieces."),
+    else the whole block."""
+    if phrase := _after_phrase(content):
+        return phrase
+    spans = _MATH_SPAN.findall(content)
+    if spans:
+        return _clean(spans[-1]) or None
+    numbers = _NUMBER.findall(content)
+    is_sentence = "\\" not in content and len(re.findall(r"[a-zA-Z]{3,}", content)) >= 2
+    if len(numbers) == 1 and is_sentence and len(content.split()) <= 12:
+        return numbers[0]
+    return _clean(content) or None
+
+
 def last_answer_block(text: str) -> tuple[int, int] | None:
     """Return the (start, end) span of the content of the last closed `<answer>` block, if any."""
     lowered = text.lower()
@@ -182,6 +200,5 @@ def extract_answer(solution: str) -> str | None:
                 return _join_boxes(text, inside)
         return _join_boxes(text, _final_box_run(text, boxes))
     if block is not None:
-        content = text[block[0] : block[1]].strip()
-        return _after_phrase(content) or _clean(content) or None
+        return _block_answer(text[block[0] : block[1]].strip())
     return _after_phrase(text)
