@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from sparkle.data.schema import (
     write_json,
 )
 from sparkle.data.split import BRANCHES, split_steps
-from sparkle.data.tokens import PromptMeasurer, trim_hint
+from sparkle.data.tokens import HintTokens, PromptMeasurer, trim_hint
 from sparkle.data.validate import FieldSpec, Validated, load_valid
 from sparkle.errors import UserError
 
@@ -223,6 +223,7 @@ def augment(
     if overlong not in ("trim", "drop"):
         raise ValueError(f"overlong must be 'trim' or 'drop', got {overlong!r}")
     candidates: list[_Candidate] = []
+    problems: list[tuple[str, list[str]]] = []  # (problem, hint texts) in candidate order
     branches: Counter[str] = Counter()
     no_trace = empty_chunks = no_hint = 0
     for row, record in tqdm(validated.rows, desc="splitting traces", unit="problem", disable=None, leave=False):
@@ -237,11 +238,17 @@ def augment(
                 branches[hints.branch] += 1
             no_hint += not hint_list
         total = len(hint_list)
+        problems.append((record["problem"], [h.text for h in hint_list]))
         candidates.append(_Candidate(row, record["problem"], record["answer"], 0, total, None))
         candidates.extend(_Candidate(row, record["problem"], record["answer"], h.level, total, h) for h in hint_list)
 
-    prompts = [_prompt_of(c.problem, c.hint.text if c.hint else None) for c in candidates]
-    counts = measurer.count(prompts, progress=True) if measurer is not None else None
+    counts: list[int] | None = None
+    hint_tokens: list[HintTokens | None] = []
+    count_stats = None
+    if measurer is not None:
+        measured, count_stats = measurer.measure_problems(problems, max_prompt_length)
+        counts = [n for problem in measured for n in problem.levels]
+        hint_tokens = [problem.tokens for problem in measured for _ in problem.levels]
 
     stats: dict[int, LevelStats] = {}
     overlong_rows: list[dict[str, Any]] = []
@@ -253,7 +260,7 @@ def augment(
         if cand.level == 0:
             previous_hint_len = 0
         hint_text = cand.hint.text if cand.hint else None
-        prompt, trimmed = prompts[i], False
+        prompt, trimmed = _prompt_of(cand.problem, hint_text), False
         n_tokens = counts[i] if counts is not None else None
         if n_tokens is not None and n_tokens > max_prompt_length:
             assert measurer is not None
@@ -264,8 +271,11 @@ def augment(
                 def fits(text: str, problem: str = cand.problem) -> bool:
                     return measurer.count_one(augmented_prompt(problem, text)) <= max_prompt_length
 
-                new_hint = trim_hint(hint_text, fits, longer_than=previous_hint_len)
-                if new_hint is None and previous_hint_len and trim_hint(hint_text, fits) is not None:
+                tokens = hint_tokens[i]
+                search = {"estimate": (lambda t, k=tokens: k.estimate(len(t))), "limit": max_prompt_length}
+                search = search if tokens is not None else {}
+                new_hint = trim_hint(hint_text, fits, longer_than=previous_hint_len, **search)
+                if new_hint is None and previous_hint_len and trim_hint(hint_text, fits, **search) is not None:
                     reason = "duplicate"  # what fits adds nothing to the previous kept level
             if new_hint is None:
                 if reason == "duplicate":
@@ -304,7 +314,9 @@ def augment(
         },
         "split_branches": {b: branches[b] for b in BRANCHES if branches[b]},
         "token_check": (
-            {"max_prompt_length": max_prompt_length, "overlong": overlong} if measurer is not None else None
+            {"max_prompt_length": max_prompt_length, "overlong": overlong, "counting": asdict(count_stats)}
+            if count_stats is not None
+            else None
         ),
         "levels": {str(level): stats[level].as_dict() for level in sorted(stats)},
         "overlong_rows": overlong_rows,

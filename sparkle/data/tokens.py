@@ -13,13 +13,15 @@ end, or the end of a sentence) and whose prompt still fits.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tqdm import tqdm
 
-from sparkle.data.prompts import chat_messages
+from sparkle.data.prompts import augmented_prompt, chat_messages, plain_prompt
 from sparkle.errors import UserError
 
 
@@ -37,27 +39,156 @@ def load_tokenizer(name_or_path: str) -> Any:
     return tokenizer
 
 
+@dataclass
+class HintTokens:
+    """Token positions of one problem's longest-hint prompt, to count its shorter-hint prompts cheaply.
+
+    `ends` are the end offsets (in the rendered text) of its tokens, `hint_start` where the hint begins
+    and `suffix` the number of tokens after the newline that closes the hint (the chat template's
+    end-of-turn and generation prompt). For a hint prefix of length h, ``estimate(h)`` = tokens ending
+    at or before the character after the prefix + `suffix`. With a byte-level BPE whose pre-tokenizer
+    splits at newlines (Qwen, Llama 3, GPT-2 style) this is exact for prefixes that end before a
+    newline, i.e. for every lower hint level; otherwise it is an estimate that callers verify.
+    """
+
+    hint_start: int
+    ends: list[int]
+    suffix: int
+
+    def estimate(self, hint_len: int) -> int:
+        return bisect.bisect_right(self.ends, self.hint_start + hint_len + 1) + self.suffix
+
+
+@dataclass
+class ProblemCounts:
+    """Token counts of a problem's prompts (level 0 first) and, if usable, its `HintTokens`."""
+
+    levels: list[int]
+    tokens: HintTokens | None = None
+
+
+@dataclass
+class CountStats:
+    """How the counts were obtained, for the report."""
+
+    method: str = "offsets"
+    exact_counts: int = 0
+    derived_counts: int = 0
+    sample_mismatches: int = 0
+
+
 class PromptMeasurer:
     """Count the tokens of chat-templated prompts exactly as verl's overlong-prompt filter does."""
 
-    def __init__(self, tokenizer: Any, batch_size: int = 512) -> None:
+    def __init__(self, tokenizer: Any, batch_size: int = 256) -> None:
         self.tokenizer = tokenizer
         self.batch_size = batch_size
+        self.backend = tokenizer.backend_tokenizer if getattr(tokenizer, "is_fast", False) else None
 
-    def count(self, prompts: Sequence[str], progress: bool = False) -> list[int]:
+    def render(self, prompts: Sequence[str]) -> list[str]:
+        """The chat-templated text of each prompt (one user message plus the generation prompt)."""
+        batch = [chat_messages(p) for p in prompts]
+        return self.tokenizer.apply_chat_template(batch, add_generation_prompt=True, tokenize=False)
+
+    def _lengths(self, texts: list[str]) -> list[int]:
+        if self.backend is not None and hasattr(self.backend, "encode_batch_fast"):
+            return [len(e.ids) for e in self.backend.encode_batch_fast(texts, add_special_tokens=False)]
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    def _batches(self, n: int, desc: str | None) -> Any:
+        starts = range(0, n, self.batch_size)
+        return tqdm(starts, desc=desc, unit="batch", disable=None if desc else True, leave=False)
+
+    def count(self, prompts: Sequence[str], progress: str | None = None) -> list[int]:
         """Token counts of `prompts`, each wrapped as one user message plus the generation prompt."""
         counts: list[int] = []
-        starts = range(0, len(prompts), self.batch_size)
-        for start in tqdm(starts, desc="measuring prompts", unit="batch", disable=None if progress else True):
-            batch = [chat_messages(p) for p in prompts[start : start + self.batch_size]]
-            rendered = self.tokenizer.apply_chat_template(batch, add_generation_prompt=True, tokenize=False)
-            encoded = self.tokenizer(rendered, add_special_tokens=False)["input_ids"]
-            counts.extend(len(ids) for ids in encoded)
+        for start in self._batches(len(prompts), progress):
+            counts.extend(self._lengths(self.render(prompts[start : start + self.batch_size])))
         return counts
 
     def count_one(self, prompt: str) -> int:
         """Token count of one prompt."""
         return self.count([prompt])[0]
+
+    def _hint_tokens(self, problems: Sequence[tuple[str, list[str]]], desc: str) -> list[HintTokens | None]:
+        """One tokenization (with offsets) of each problem's longest-hint prompt."""
+        out: list[HintTokens | None] = []
+        for start in self._batches(len(problems), desc):
+            batch = problems[start : start + self.batch_size]
+            contents = [augmented_prompt(problem, hints[-1]) for problem, hints in batch]
+            rendered = self.render(contents)
+            encodings = self.backend.encode_batch(rendered, add_special_tokens=False)
+            for (_, hints), content, text, enc in zip(batch, contents, rendered, encodings, strict=True):
+                position = text.find(content)
+                cumulative = all(hints[-1].startswith(h) for h in hints)
+                if position < 0 or not cumulative:  # a template that rewrites the content: count exactly
+                    out.append(None)
+                    continue
+                hint_start = position + len(content) - len(hints[-1]) - 1
+                ends = [end for _, end in enc.offsets]
+                suffix = len(ends) - bisect.bisect_right(ends, hint_start + len(hints[-1]) + 1)
+                out.append(HintTokens(hint_start, ends, suffix))
+        return out
+
+    def measure_problems(
+        self,
+        problems: Sequence[tuple[str, list[str]]],
+        limit: int,
+        *,
+        margin: int = 16,
+        sample: int = 64,
+    ) -> tuple[list[ProblemCounts], CountStats]:
+        """Token counts of every level of every ``(problem, cumulative hints)``, as `count` would give them.
+
+        Level 0 and each problem's longest-hint prompt are counted exactly; lower levels are derived
+        from the offsets of that one tokenization (`HintTokens`). Every derived count within `margin`
+        of `limit`, and the first `sample` derived counts, are re-counted exactly; if any of those
+        disagrees, every derived count is replaced by an exact one (and `HintTokens` are not used).
+        """
+        stats = CountStats()
+        level0 = self.count([plain_prompt(problem) for problem, _ in problems], progress="measuring prompts")
+        with_hints = [i for i, (_, hints) in enumerate(problems) if hints]
+        tokens: list[HintTokens | None] = [None] * len(problems)
+        if self.backend is not None:
+            found = self._hint_tokens([problems[i] for i in with_hints], "measuring hinted prompts")
+            for i, hint_tokens in zip(with_hints, found, strict=True):
+                tokens[i] = hint_tokens
+        else:
+            stats.method = "exact"
+
+        results = [ProblemCounts([count]) for count in level0]
+        todo: list[tuple[int, int]] = []  # (problem, level) to count exactly
+        checks: list[tuple[int, int]] = []  # derived counts to verify
+        for i in with_hints:
+            hints, hint_tokens = problems[i][1], tokens[i]
+            for level, hint in enumerate(hints, start=1):
+                if hint_tokens is None:
+                    results[i].levels.append(-1)
+                    todo.append((i, level))
+                    continue
+                estimate = hint_tokens.estimate(len(hint))
+                results[i].levels.append(estimate)
+                if level < len(hints):
+                    stats.derived_counts += 1
+                    if abs(estimate - limit) <= margin or len(checks) < sample:
+                        checks.append((i, level))
+        exact = self._exact(problems, checks + todo)
+        if any(results[i].levels[level] != exact[(i, level)] for i, level in checks):
+            stats.method = "exact"
+            stats.sample_mismatches = sum(results[i].levels[lv] != exact[(i, lv)] for i, lv in checks)
+            derived = [(i, lv) for i in with_hints for lv in range(1, len(problems[i][1]))]
+            exact.update(self._exact(problems, [key for key in derived if key not in exact]))
+            tokens = [None] * len(problems)
+        for (i, level), value in exact.items():
+            results[i].levels[level] = value
+        for i, hint_tokens in enumerate(tokens):
+            results[i].tokens = hint_tokens
+        stats.exact_counts = len(level0) + len(exact) + sum(t is not None for t in tokens)
+        return results, stats
+
+    def _exact(self, problems: Sequence[tuple[str, list[str]]], keys: list[tuple[int, int]]) -> dict:
+        prompts = [augmented_prompt(problems[i][0], problems[i][1][level - 1]) for i, level in keys]
+        return dict(zip(keys, self.count(prompts), strict=True))
 
 
 _BOUNDARY = re.compile(r"\n|(?<=[.!?])[ \t]")
@@ -69,17 +200,37 @@ def step_cuts(hint: str) -> list[int]:
     return [cut for cut in cuts if hint[:cut].strip()]
 
 
-def trim_hint(hint: str, fits: Callable[[str], bool], longer_than: int = 0) -> str | None:
+def trim_hint(
+    hint: str,
+    fits: Callable[[str], bool],
+    longer_than: int = 0,
+    estimate: Callable[[str], int] | None = None,
+    limit: int | None = None,
+) -> str | None:
     """The longest step-boundary prefix of `hint` (right-stripped) that `fits`, longer than `longer_than`.
 
-    `fits` is assumed to be monotone in the prefix length (it is, up to rare BPE effects; the result
-    is always a measured fit). Returns None when no such prefix exists.
+    Without `estimate`, a binary search calls `fits` (assumed monotone in the prefix length). With
+    `estimate` (a token-count estimate) and `limit`, the candidate is chosen by estimate and then
+    confirmed with `fits`, stepping to shorter prefixes until one fits. The result always fits.
+    Returns None when no such prefix exists.
     """
-    candidates = []
+    candidates: list[str] = []
     for cut in step_cuts(hint):
         prefix = hint[:cut].rstrip()
         if len(prefix) > longer_than and (not candidates or prefix != candidates[-1]):
             candidates.append(prefix)
+    if estimate is not None and limit is not None:
+        lo, hi = 0, len(candidates)
+        while lo < hi:  # first candidate whose estimate is over the limit
+            mid = (lo + hi) // 2
+            if estimate(candidates[mid]) <= limit:
+                lo = mid + 1
+            else:
+                hi = mid
+        for index in range(lo - 1, -1, -1):
+            if fits(candidates[index]):
+                return candidates[index]
+        return None
     lo, hi, best = 0, len(candidates) - 1, None
     while lo <= hi:
         mid = (lo + hi) // 2

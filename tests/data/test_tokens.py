@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import read_parquet, run_cli
+from conftest import read_parquet, run_cli, sample_rows
 
-from sparkle.data.prompts import augmented_prompt, chat_messages
+from sparkle.data.prompts import augmented_prompt, chat_messages, plain_prompt
 from sparkle.data.tokens import PromptMeasurer, step_cuts, trim_hint
 
 MARK = "Assistant: <think>\n"
@@ -30,6 +30,46 @@ def test_measurer_counts_what_apply_chat_template_counts(tiny_tokenizer):
     assert measured == [_verl_length(tiny_tokenizer, p) for p in prompts]
 
 
+def _exact_levels(measurer: PromptMeasurer, problems) -> list[list[int]]:
+    return [
+        [measurer.count_one(plain_prompt(p))] + [measurer.count_one(augmented_prompt(p, h)) for h in hints]
+        for p, hints in problems
+    ]
+
+
+def test_counts_derived_from_offsets_equal_exact_counts(tiny_tokenizer, samples):
+    from sparkle.data.stage2 import sparkle_hints
+
+    rows = sample_rows("hardmath.jsonl")
+    problems = [(r["problem"], [h.text for h in sparkle_hints(r["CoT"] or r["solution"]).hints]) for r in rows]
+    measurer = PromptMeasurer(tiny_tokenizer, batch_size=7)
+    measured, stats = measurer.measure_problems(problems, limit=600, sample=0)
+    assert stats.method == "offsets" and stats.sample_mismatches == 0 and stats.derived_counts > 20
+    assert [m.levels for m in measured] == _exact_levels(measurer, problems)
+
+
+def test_a_tokenizer_that_merges_across_newlines_falls_back_to_exact_counts():
+    from tokenizers import Tokenizer, models, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from sparkle.tiny_model import CHATML_TEMPLATE
+
+    raw = Tokenizer(models.BPE())  # no pre-tokenizer: merges may span "\n"
+    texts = [f"Step {i}.\nNext {i}.\nThen {i % 7}.\nDone." for i in range(300)]
+    trainer = trainers.BpeTrainer(vocab_size=600, special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
+    raw.train_from_iterator(texts, trainer)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=raw, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    tokenizer.chat_template = CHATML_TEMPLATE
+    measurer = PromptMeasurer(tokenizer)
+    problems = [
+        (f"Problem {i}", [f"Step {i}.", f"Step {i}.\nNext {i}.", f"Step {i}.\nNext {i}.\nThen 3."]) for i in range(9)
+    ]
+    measured, stats = measurer.measure_problems(problems, limit=10_000)
+    assert stats.method == "exact" and stats.sample_mismatches > 0
+    assert all(m.tokens is None for m in measured)
+    assert [m.levels for m in measured] == _exact_levels(measurer, problems)
+
+
 HINT = "Line one.\nLine two. Still two.\nLine three."
 
 
@@ -49,6 +89,9 @@ def test_trim_hint_keeps_the_longest_fitting_step_prefix():
     assert trim_hint(HINT, fits_in(100)) == "Line one.\nLine two. Still two."
     assert trim_hint(HINT, fits_in(8)) is None
     assert trim_hint(HINT, fits_in(25), longer_than=19) is None  # would not add to a 19-char lower level
+    # with an estimate, the choice is confirmed by `fits`, stepping down when the estimate was optimistic
+    assert trim_hint(HINT, fits_in(25), estimate=lambda t: len(t) - 20, limit=25) == "Line one.\nLine two."
+    assert trim_hint(HINT, fits_in(100), estimate=len, limit=25) == "Line one.\nLine two."
 
 
 @pytest.fixture(scope="module")
