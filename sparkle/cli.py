@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from sparkle import __version__
+from sparkle.checkpoint import cli as checkpoint_cli
 from sparkle.data import cli as data_cli
 from sparkle.errors import UserError
 from sparkle.reward import cli as reward_cli
 
-COMMAND_GROUPS = (reward_cli, data_cli)
+COMMAND_GROUPS = (reward_cli, data_cli, checkpoint_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
