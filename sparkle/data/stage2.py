@@ -21,10 +21,13 @@ For each valid source row `idx` of the hard set (`problem`, `solution`, `CoT`, `
 5. `extra_info` carries ``thinking_level``, ``total_thinking_levels`` (hint levels of the problem),
    ``augmented`` (level >= 1), ``hint_style``, ``hint_fraction`` and ``trimmed``; `index` is
    ``"{idx}_{level}"`` as in the original. The spk_h_aug reward reads these.
-6. **Token-aware** (with `--tokenizer`): each chat-templated prompt is measured as verl measures it;
-   a row over `--max-prompt-length` is trimmed to the longest step-boundary prefix that fits (kept only
-   if it still adds to the previous level's hint) or, with ``--overlong drop``, dropped. Every trim and
-   drop is counted per level in the printed and saved report (the original lost these rows silently).
+6. **Token-aware** (with `--tokenizer`): each chat-templated prompt is measured as verl measures it
+   (`sparkle.data.tokens`: one tokenization per problem, the other levels counted from its offsets and
+   checked exactly near the limit); a row over `--max-prompt-length` is trimmed to the longest
+   step-boundary prefix that fits — kept only if it still adds to the previous kept level's hint, else
+   counted as ``dropped_duplicate`` — or, with ``--overlong drop``, dropped (``dropped_overlong``, as is
+   a level-0 prompt that is too long). Every trim and drop is counted per level in the printed and
+   saved report and listed under ``overlong_rows`` (the original lost these rows silently in verl).
 7. All rows are shuffled once with `numpy.random.default_rng(seed).permutation` — the permutation
    ``datasets.Dataset.shuffle(seed=...)`` applies, so seed 10000 gives the original's order.
 
@@ -267,16 +270,21 @@ def augment(
             record = {"index": f"{cand.problem_row}_{cand.level}", "level": cand.level, "tokens": n_tokens}
             new_hint, reason = None, "overlong"
             if overlong == "trim" and hint_text is not None:
+                measured: dict[str, int] = {}
 
-                def fits(text: str, problem: str = cand.problem) -> bool:
-                    return measurer.count_one(augmented_prompt(problem, text)) <= max_prompt_length
+                def fits(text: str, problem: str = cand.problem, seen: dict[str, int] = measured) -> bool:
+                    seen[text] = measurer.count_one(augmented_prompt(problem, text))
+                    return seen[text] <= max_prompt_length
 
                 tokens = hint_tokens[i]
                 search = {"estimate": (lambda t, k=tokens: k.estimate(len(t))), "limit": max_prompt_length}
-                search = search if tokens is not None else {}
-                new_hint = trim_hint(hint_text, fits, longer_than=previous_hint_len, **search)
-                if new_hint is None and previous_hint_len and trim_hint(hint_text, fits, **search) is not None:
-                    reason = "duplicate"  # what fits adds nothing to the previous kept level
+                new_hint = trim_hint(
+                    hint_text, fits, longer_than=previous_hint_len, **(search if tokens is not None else {})
+                )
+                if new_hint is None and previous_hint_len:
+                    # the previous kept level's hint is itself a step-boundary prefix that fits, so
+                    # something fits, but nothing that adds to that level
+                    reason = "duplicate"
             if new_hint is None:
                 if reason == "duplicate":
                     level_stats.dropped_duplicate += 1
@@ -286,7 +294,7 @@ def augment(
                 continue
             hint_text, trimmed = new_hint, True
             prompt = augmented_prompt(cand.problem, hint_text)
-            n_tokens = measurer.count_one(prompt)
+            n_tokens = measured[hint_text]
             level_stats.trimmed += 1
             overlong_rows.append({**record, "action": "trimmed", "tokens_after": n_tokens})
         level_stats.kept += 1

@@ -41,22 +41,33 @@ def load_tokenizer(name_or_path: str) -> Any:
 
 @dataclass
 class HintTokens:
-    """Token positions of one problem's longest-hint prompt, to count its shorter-hint prompts cheaply.
+    """Token positions of one problem's longest-hint prompt, to count its other prompts cheaply.
 
-    `ends` are the end offsets (in the rendered text) of its tokens, `hint_start` where the hint begins
-    and `suffix` the number of tokens after the newline that closes the hint (the chat template's
-    end-of-turn and generation prompt). For a hint prefix of length h, ``estimate(h)`` = tokens ending
-    at or before the character after the prefix + `suffix`. With a byte-level BPE whose pre-tokenizer
-    splits at newlines (Qwen, Llama 3, GPT-2 style) this is exact for prefixes that end before a
-    newline, i.e. for every lower hint level; otherwise it is an estimate that callers verify.
+    `ends` are the end offsets (in the rendered text) of its `total` tokens, `hint_start` is where the
+    hint begins, `plain_end` where the level-0 prompt text (``... Assistant:``) ends, and `suffix` the
+    number of tokens after the newline that closes the hint (the chat template's end of turn and
+    generation prompt, which also follow a level-0 prompt). For a hint prefix of length h,
+    ``estimate(h)`` = tokens ending at or before the character after the prefix + `suffix`, and
+    ``estimate_plain()`` = tokens ending at or before `plain_end` + `suffix`. With a byte-level BPE
+    whose pre-tokenizer splits before newlines, special tokens and after punctuation runs (Qwen, Llama 3,
+    GPT-2 style) these are exact for level 0 and every lower hint level; otherwise they are estimates,
+    which `PromptMeasurer.measure_problems` verifies.
     """
 
     hint_start: int
+    plain_end: int
     ends: list[int]
     suffix: int
 
+    @property
+    def total(self) -> int:
+        return len(self.ends)
+
     def estimate(self, hint_len: int) -> int:
         return bisect.bisect_right(self.ends, self.hint_start + hint_len + 1) + self.suffix
+
+    def estimate_plain(self) -> int:
+        return bisect.bisect_right(self.ends, self.plain_end) + self.suffix
 
 
 @dataclass
@@ -69,7 +80,9 @@ class ProblemCounts:
 
 @dataclass
 class CountStats:
-    """How the counts were obtained, for the report."""
+    """How the counts were obtained, for the report: `method` ``offsets`` (derived counts used) or
+    ``exact`` (every count from its own tokenization); `exact_counts` tokenizations; `derived_counts`
+    counts taken from offsets without an exact check; `sample_mismatches` checks that disagreed."""
 
     method: str = "offsets"
     exact_counts: int = 0
@@ -118,7 +131,7 @@ class PromptMeasurer:
             contents = [augmented_prompt(problem, hints[-1]) for problem, hints in batch]
             rendered = self.render(contents)
             encodings = self.backend.encode_batch(rendered, add_special_tokens=False)
-            for (_, hints), content, text, enc in zip(batch, contents, rendered, encodings, strict=True):
+            for (problem, hints), content, text, enc in zip(batch, contents, rendered, encodings, strict=True):
                 position = text.find(content)
                 cumulative = all(hints[-1].startswith(h) for h in hints)
                 if position < 0 or not cumulative:  # a template that rewrites the content: count exactly
@@ -127,7 +140,7 @@ class PromptMeasurer:
                 hint_start = position + len(content) - len(hints[-1]) - 1
                 ends = [end for _, end in enc.offsets]
                 suffix = len(ends) - bisect.bisect_right(ends, hint_start + len(hints[-1]) + 1)
-                out.append(HintTokens(hint_start, ends, suffix))
+                out.append(HintTokens(hint_start, position + len(plain_prompt(problem)), ends, suffix))
         return out
 
     def measure_problems(
@@ -140,54 +153,56 @@ class PromptMeasurer:
     ) -> tuple[list[ProblemCounts], CountStats]:
         """Token counts of every level of every ``(problem, cumulative hints)``, as `count` would give them.
 
-        Level 0 and each problem's longest-hint prompt are counted exactly; lower levels are derived
-        from the offsets of that one tokenization (`HintTokens`). Every derived count within `margin`
-        of `limit`, and the first `sample` derived counts, are re-counted exactly; if any of those
-        disagrees, every derived count is replaced by an exact one (and `HintTokens` are not used).
+        Each problem's longest-hint prompt is tokenized once, exactly; its level 0 and lower levels are
+        derived from the offsets of that tokenization (`HintTokens`). Every derived count within
+        `margin` of `limit`, and the first `sample` derived counts, are re-counted exactly; if any of
+        those disagrees, every derived count is replaced by an exact one (and no `HintTokens` are
+        returned). Problems without hints, or whose template rewrites the content, are counted exactly.
         """
         stats = CountStats()
-        level0 = self.count([plain_prompt(problem) for problem, _ in problems], progress="measuring prompts")
-        with_hints = [i for i, (_, hints) in enumerate(problems) if hints]
         tokens: list[HintTokens | None] = [None] * len(problems)
+        with_hints = [i for i, (_, hints) in enumerate(problems) if hints]
         if self.backend is not None:
-            found = self._hint_tokens([problems[i] for i in with_hints], "measuring hinted prompts")
+            found = self._hint_tokens([problems[i] for i in with_hints], "measuring prompts")
             for i, hint_tokens in zip(with_hints, found, strict=True):
                 tokens[i] = hint_tokens
         else:
             stats.method = "exact"
 
-        results = [ProblemCounts([count]) for count in level0]
-        todo: list[tuple[int, int]] = []  # (problem, level) to count exactly
+        results = [ProblemCounts([-1] * (len(hints) + 1)) for _, hints in problems]
+        exact_keys: list[tuple[int, int]] = []  # (problem, level) to count exactly
         checks: list[tuple[int, int]] = []  # derived counts to verify
-        for i in with_hints:
-            hints, hint_tokens = problems[i][1], tokens[i]
-            for level, hint in enumerate(hints, start=1):
-                if hint_tokens is None:
-                    results[i].levels.append(-1)
-                    todo.append((i, level))
-                    continue
-                estimate = hint_tokens.estimate(len(hint))
-                results[i].levels.append(estimate)
-                if level < len(hints):
-                    stats.derived_counts += 1
-                    if abs(estimate - limit) <= margin or len(checks) < sample:
-                        checks.append((i, level))
-        exact = self._exact(problems, checks + todo)
-        if any(results[i].levels[level] != exact[(i, level)] for i, level in checks):
+        derived: list[tuple[int, int]] = []
+        for i, (_, hints) in enumerate(problems):
+            hint_tokens = tokens[i]
+            if hint_tokens is None:
+                exact_keys.extend((i, level) for level in range(len(hints) + 1))
+                continue
+            results[i].levels[-1] = hint_tokens.total
+            for level in range(len(hints)):
+                estimate = hint_tokens.estimate(len(hints[level - 1])) if level else hint_tokens.estimate_plain()
+                results[i].levels[level] = estimate
+                derived.append((i, level))
+                if abs(estimate - limit) <= margin or len(checks) < sample:
+                    checks.append((i, level))
+        exact = self._exact(problems, checks + exact_keys)
+        stats.sample_mismatches = sum(results[i].levels[level] != exact[(i, level)] for i, level in checks)
+        if stats.sample_mismatches:
             stats.method = "exact"
-            stats.sample_mismatches = sum(results[i].levels[lv] != exact[(i, lv)] for i, lv in checks)
-            derived = [(i, lv) for i in with_hints for lv in range(1, len(problems[i][1]))]
             exact.update(self._exact(problems, [key for key in derived if key not in exact]))
-            tokens = [None] * len(problems)
         for (i, level), value in exact.items():
             results[i].levels[level] = value
         for i, hint_tokens in enumerate(tokens):
-            results[i].tokens = hint_tokens
-        stats.exact_counts = len(level0) + len(exact) + sum(t is not None for t in tokens)
+            results[i].tokens = None if stats.sample_mismatches else hint_tokens
+        stats.derived_counts = 0 if stats.sample_mismatches else len(derived) - len(checks)
+        stats.exact_counts = len(exact) + sum(t is not None for t in tokens)
         return results, stats
 
     def _exact(self, problems: Sequence[tuple[str, list[str]]], keys: list[tuple[int, int]]) -> dict:
-        prompts = [augmented_prompt(problems[i][0], problems[i][1][level - 1]) for i, level in keys]
+        prompts = [
+            augmented_prompt(problems[i][0], problems[i][1][level - 1]) if level else plain_prompt(problems[i][0])
+            for i, level in keys
+        ]
         return dict(zip(keys, self.count(prompts), strict=True))
 
 
