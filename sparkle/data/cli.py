@@ -364,6 +364,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--model", required=True, help="model folder or hub id to sample")
     p.add_argument(
         "--input",
+        "--source",
+        dest="input",
         required=True,
         help="verl parquet (e.g. data/sparkle_dsr40k.parquet) or raw problem/answer rows: any --source form",
     )
