@@ -13,12 +13,12 @@ end, or the end of a sentence) and whose prompt still fits.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from sparkle.data.prompts import augmented_prompt, chat_messages, plain_prompt
@@ -56,18 +56,21 @@ class HintTokens:
 
     hint_start: int
     plain_end: int
-    ends: list[int]
+    ends: np.ndarray
     suffix: int
 
     @property
     def total(self) -> int:
         return len(self.ends)
 
+    def _through(self, position: int) -> int:
+        return int(np.searchsorted(self.ends, position, side="right"))
+
     def estimate(self, hint_len: int) -> int:
-        return bisect.bisect_right(self.ends, self.hint_start + hint_len + 1) + self.suffix
+        return self._through(self.hint_start + hint_len + 1) + self.suffix
 
     def estimate_plain(self) -> int:
-        return bisect.bisect_right(self.ends, self.plain_end) + self.suffix
+        return self._through(self.plain_end) + self.suffix
 
 
 @dataclass
@@ -138,8 +141,8 @@ class PromptMeasurer:
                     out.append(None)
                     continue
                 hint_start = position + len(content) - len(hints[-1]) - 1
-                ends = [end for _, end in enc.offsets]
-                suffix = len(ends) - bisect.bisect_right(ends, hint_start + len(hints[-1]) + 1)
+                ends = np.fromiter((end for _, end in enc.offsets), dtype=np.int32, count=len(enc.offsets))
+                suffix = len(ends) - int(np.searchsorted(ends, hint_start + len(hints[-1]) + 1, side="right"))
                 out.append(HintTokens(hint_start, position + len(plain_prompt(problem)), ends, suffix))
         return out
 

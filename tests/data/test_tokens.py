@@ -133,6 +133,8 @@ def test_trimming_fits_every_row_and_the_report_adds_up(
     assert n_trimmed + n_dropped == n_overlong == len(report["overlong_rows"])
     assert sum(c["kept"] for c in levels.values()) == len(rows)
     assert sum(r["extra_info"]["trimmed"] for r in rows) == n_trimmed
+    counting = report["token_check"]["counting"]
+    assert counting["method"] == "offsets" and counting["sample_mismatches"] == 0
 
     kept = {r["extra_info"]["index"]: r for r in rows}
     for index, row in kept.items():
