@@ -245,9 +245,9 @@ def register(subparsers: Any) -> None:
             "Write sparkle_hardmath_aug_{all|first_half}_train.parquet/.jsonl/.report.json: level 0 (no "
             "hint) plus cumulative hint levels placed after 'Assistant: <think>' in the prompt, shuffled "
             "with --seed.",
-            "--aug-version first_half keeps 2 chunks. As measured on the original, in the paragraph and "
-            "numbered branches of the split these 2 chunks still cover the WHOLE trace; only the bullet, "
-            "header and sentence fallbacks give a true first half.",
+            "--aug-version first_half keeps 2 chunks. As measured on the original, in the paragraph, "
+            "numbered and header branches of the split these 2 chunks still cover the WHOLE trace; only the "
+            "bullet and sentence fallbacks give a true first half.",
             "With --tokenizer, each chat-templated prompt is measured as verl measures it; prompts longer "
             "than --max-prompt-length are trimmed at a step boundary (or dropped with --overlong drop) and "
             "every trim/drop is counted per level in the printed and saved report.",
