@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import read_jsonl, read_parquet, run_cli, sample_rows, write_jsonl
+from data_helpers import read_jsonl, read_parquet, run_cli, sample_rows, write_jsonl
 
 from sparkle.data.benchmarks import BENCHMARKS, group_fine_grained, load_fine_grained, strip_dollars
 from sparkle.data.sources import Records

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from conftest import read_parquet
+from data_helpers import read_parquet
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "data"
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import read_jsonl, read_parquet, run_cli, sample_rows
+from data_helpers import read_jsonl, read_parquet, run_cli, sample_rows
 
 from sparkle.data.mining import mine_hard, parse_levels, probe_signal
 from sparkle.data.sampler import SamplingSettings, TransformersSampler

@@ -5,17 +5,9 @@ The expected strings are typed here from the documentation, not derived from the
 
 from __future__ import annotations
 
+from data_helpers import DOC_INSTRUCTION
+
 from sparkle.data import prompts
-
-DOC_INSTRUCTION = r"""A conversation between User and Assistant. The user asks a math question, and the Assistant solves it step by step. The Assistant first thinks about the complete reasoning process in the mind enclosed within <think> </think> tags. Then the Assistant provides a clear, concise answer to the user within <answer> </answer> tags, with the final result enclosed in \boxed{} notation.
-
-For example:
-<think>
-reasoning process here
-</think>
-<answer>
-The answer is \boxed{...}.
-</answer>"""  # noqa: E501
 
 DOC_SRL = r"Please reason step by step, and put your final answer within \boxed{}."
 

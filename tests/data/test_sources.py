@@ -7,7 +7,7 @@ from pathlib import Path
 
 import datasets
 import pytest
-from conftest import read_parquet, run_cli, write_jsonl
+from data_helpers import read_parquet, run_cli, write_jsonl
 
 from sparkle.data.sources import load_records
 from sparkle.errors import UserError

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import read_jsonl, read_parquet, run_cli, sample_rows
-from test_prompts import DOC_INSTRUCTION
+from data_helpers import DOC_INSTRUCTION, read_jsonl, read_parquet, run_cli, sample_rows
 
 
 def _run(samples: Path, out: Path, *extra: str) -> int:

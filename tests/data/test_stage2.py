@@ -9,8 +9,7 @@ from pathlib import Path
 
 import datasets
 import pytest
-from conftest import read_parquet, run_cli, sample_rows
-from test_prompts import DOC_INSTRUCTION
+from data_helpers import DOC_INSTRUCTION, read_parquet, run_cli, sample_rows
 
 from sparkle.data.split import smart_split_thinking_process
 from sparkle.data.stage2 import HARD_FIELDS, HintConfig, augment, fraction_hints, fraction_prefix, shuffled

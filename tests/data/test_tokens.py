@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import read_parquet, run_cli, sample_rows
+from data_helpers import read_parquet, run_cli, sample_rows
 
 from sparkle.data.prompts import augmented_prompt, chat_messages, plain_prompt
 from sparkle.data.tokens import PromptMeasurer, step_cuts, trim_hint

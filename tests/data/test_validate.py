@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import read_parquet, run_cli, write_jsonl
+from data_helpers import read_parquet, run_cli, write_jsonl
 
 from sparkle.data.sources import Records
 from sparkle.data.validate import FieldSpec, raise_for_issues, validate_records

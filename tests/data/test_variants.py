@@ -7,8 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import read_parquet, run_cli, sample_rows, write_jsonl
-from test_prompts import DOC_INSTRUCTION
+from data_helpers import DOC_INSTRUCTION, read_parquet, run_cli, sample_rows, write_jsonl
 
 
 def test_hard_set_is_every_hard_problem_once_without_hints(samples: Path, tmp_path: Path):
