@@ -5,7 +5,9 @@ unique, their answers are integers, fractions, radicals and expressions, and the
 rotate through the formats the split handles (paragraphs, numbered steps, bullet headers, header
 lines, plain sentences). Each figure is the wall time of the whole command — read the source file,
 validate every row (including the gold-answer check through `sparkle.reward`), build the rows, write
-parquet + JSONL + report — best of `--repeat` runs. Target: <= 15 s each on 2 cores.
+parquet + JSONL + report — in one process, in the order printed. Target: <= 15 s each on 2 cores.
+With `--repeat N` the best of N runs is printed, but repeats reuse `sparkle.reward`'s answer caches,
+so the default (1) gives the cold figures.
 
 Also timed: stage 2 with the token-aware check (a tiny BPE tokenizer trained on the spot; a real
 Qwen tokenizer is slower per token but the same code path), and stage 1 without the answer check.
