@@ -19,6 +19,7 @@ merged tensor, and always casts to bf16 (`fsdp_model_merger.py`: `.bfloat16()` o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,14 +52,25 @@ def _local(value: torch.Tensor) -> torch.Tensor:
 
 
 def _cast_checked(piece: torch.Tensor, tplan: TensorPlan, dtype: torch.dtype, out_name: str, rank: int) -> torch.Tensor:
-    """`piece` in `dtype`; `UserError` if the checkpoint holds non-finite values or the cast overflows."""
-    cast = piece.to(dtype)
-    if dtype.is_floating_point and cast.numel() and not bool(torch.isfinite(cast).all()):
-        if not bool(torch.isfinite(piece).all()):
+    """`piece` in `dtype`; `UserError` if the checkpoint holds non-finite values or the cast overflows.
+
+    One `aminmax` pass (NaN-propagating, and several times faster on CPU than `isfinite().all()`) finds
+    both: a NaN/inf extreme means the checkpoint is broken; an extreme beyond the output dtype's range
+    means the cast may overflow, which only then is checked exactly on the cast values.
+    """
+    if piece.dtype.is_floating_point and dtype.is_floating_point and piece.numel():
+        low, high = (float(v) for v in torch.aminmax(piece))
+        if not (math.isfinite(low) and math.isfinite(high)):
             raise UserError(f"{tplan.name}: the checkpoint holds NaN or inf values (rank {rank}); the run diverged")
-        peak = float(piece.abs().max())
-        raise UserError(f"{tplan.name}: values up to {peak:.4g} overflow {out_name}; convert with --dtype bf16 or fp32")
-    return cast
+        peak = max(-low, high)
+        if peak > torch.finfo(dtype).max:
+            cast = piece.to(dtype)
+            if not bool(torch.isfinite(cast).all()):
+                raise UserError(
+                    f"{tplan.name}: values up to {peak:.4g} overflow {out_name}; convert with --dtype bf16 or fp32"
+                )
+            return cast
+    return piece.to(dtype)
 
 
 def _replicated(reader: ShardReader, tplan: TensorPlan) -> torch.Tensor:

@@ -78,7 +78,14 @@ def load_model_spec(hf_dir: str | Path, actor_dir: str | Path, *, trust_remote_c
     hf_dir = Path(hf_dir)
     try:
         merger = _verl_merger(hf_dir, Path(actor_dir), trust_remote_code)
-        auto_class = merger.get_transformers_auto_model_class()
+        if getattr(merger.model_config, "architectures", None):
+            auto_class = merger.get_transformers_auto_model_class()
+        else:
+            # verl indexes architectures[0]; a config saved on its own (not by a model) has none, and the
+            # actor of a verl RL run is a causal LM, whose class AutoModelForCausalLM finds from model_type.
+            from transformers import AutoModelForCausalLM
+
+            auto_class = AutoModelForCausalLM
     except (OSError, ValueError, KeyError, NotImplementedError, TypeError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise UserError(f"{hf_dir / 'config.json'}: cannot build a model from it ({first})") from err

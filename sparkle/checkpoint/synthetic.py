@@ -78,6 +78,7 @@ def build_base_model(
         model.generation_config = generation
         model.save_pretrained(directory)
     else:
+        config.architectures = ["Qwen2ForCausalLM"]
         config.save_pretrained(directory)
         generation.save_pretrained(directory)
     tokenizer.save_pretrained(directory)

@@ -19,6 +19,8 @@ Checks, in order (the first failure is a `UserError` and the output is not publi
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import warnings
 from dataclasses import dataclass
@@ -107,6 +109,18 @@ def prompt_ids(tokenizer: Any, vocab_size: int) -> torch.Tensor:
     return torch.tensor([ids])
 
 
+def release_memory() -> None:
+    """Collect garbage and hand freed heap memory back to the OS.
+
+    glibc raises its mmap threshold after large frees, so a model's freed tensors stay in the heap and
+    in RSS; `malloc_trim(0)` returns them. Without it the reference model's memory would still count
+    when the written model is loaded, doubling validation's peak. A no-op where glibc is absent.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 @torch.no_grad()
 def _logits(model: torch.nn.Module, ids: torch.Tensor) -> torch.Tensor:
     model.eval()
@@ -131,7 +145,7 @@ def reference_logits(
     reader.release()
     logits = _logits(model, ids)
     del model
-    gc.collect()
+    release_memory()
     return logits
 
 
@@ -160,7 +174,7 @@ def written_logits(output: Path, spec: ModelSpec, out: OutputDtype, ids: torch.T
         raise UserError(f"{output}: loading the written model reports {detail}")
     logits = _logits(model, ids)
     del model
-    gc.collect()
+    release_memory()
     return logits
 
 

@@ -210,3 +210,13 @@ def test_unsafe_pickle_needs_trust(fsdp2_copy, tmp_path) -> None:
     rewrite_shards(actor(fsdp2_copy, 2), add_object)
     _fails(fsdp2_copy, tmp_path, "safe loading refused it .*pass --trust-pickle")
     _fails(fsdp2_copy, tmp_path, r"hold 1 weights the config's model does not have \(note\)", trust_pickle=True)
+
+
+def test_config_without_architectures(fsdp2_copy, tmp_path) -> None:
+    """A config saved on its own (not by a model) has no 'architectures'; verl's merger indexes it."""
+    path = actor(fsdp2_copy, 2) / "huggingface" / "config.json"
+    config = json.loads(path.read_text())
+    del config["architectures"]
+    path.write_text(json.dumps(config))
+    _convert(fsdp2_copy, tmp_path / "out", dtype="fp32")
+    assert_matches_reference(tmp_path / "out", reference(fsdp2_copy, 2), torch.float32, tied=True)
