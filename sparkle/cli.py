@@ -16,8 +16,9 @@ from sparkle.checkpoint import cli as checkpoint_cli
 from sparkle.data import cli as data_cli
 from sparkle.errors import UserError
 from sparkle.reward import cli as reward_cli
+from sparkle.train import cli as train_cli
 
-COMMAND_GROUPS = (reward_cli, data_cli, checkpoint_cli)
+COMMAND_GROUPS = (reward_cli, data_cli, train_cli, checkpoint_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named in `argv`; return the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Commands that forward Hydra overrides (`sparkle train`) take every argument they do not know.
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "forwards_overrides", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.overrides = extra
     if not hasattr(args, "func"):
         parser.print_help()
         return 2

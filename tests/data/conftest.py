@@ -1,4 +1,4 @@
-"""Fixtures for the data-pipeline tests: the embedded samples and a tiny model built at test time."""
+"""Fixtures for the data-pipeline tests (`samples` and `tiny_model_dir` come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from data_helpers import SAMPLES
-
-
-@pytest.fixture(scope="session")
-def samples() -> Path:
-    """The repository's `data/samples/` folder."""
-    return SAMPLES
-
-
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random Qwen2 + BPE tokenizer built at test time (no hub), shared by the session."""
-    from sparkle.tiny_model import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
 
 
 @pytest.fixture(scope="session")
