@@ -187,7 +187,7 @@ def convert(
     if report is not None:
         template = "chat template ok" if report.chat_template else "no chat template"
         say(
-            f"validation: logits max abs diff {report.max_abs_diff:.3g} (tolerance {report.tolerance:g}) on a "
+            f"validation: logits max abs diff {report.max_abs_diff:.3g} (tolerance {report.tolerance:.2g}) on a "
             f"{report.prompt_tokens}-token prompt; tokenizer loads, {template}, EOS {report.tokenizer_eos} in "
             f"generation EOS ids {list(report.eos_ids)}"
         )

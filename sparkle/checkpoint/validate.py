@@ -4,7 +4,9 @@ Checks, in order (the first failure is a `UserError` and the output is not publi
 
 1. **Files**: verl's `validate_hf_model_output` (config.json parses; the weight files, or every file the
    index names, exist and are non-empty).
-2. **Tokenizer**: it loads from the output; its chat template equals the source's (it was copied).
+2. **Tokenizer**: it loads from the output, has the source's size, encodes the validation prompt to the
+   same ids (transformers can "load" a tokenizer whose vocabulary file is missing, as an empty one)
+   and has the source's chat template.
 3. **EOS**: the tokenizer's EOS id is one of the ``generation_config`` EOS ids (``config.json``'s when
    there is no generation config). Otherwise `generate()` and vLLM would not stop where the tokenizer,
    and the chat template, end a turn.
@@ -13,7 +15,8 @@ Checks, in order (the first failure is a `UserError` and the output is not publi
    (b) the written model loaded with `from_pretrained`, which must report no missing, unexpected or
    mismatched keys (transformers would otherwise fill them with random values and only warn).
    Both use the output dtype, so the expected max abs difference is 0: any lost, swapped, mis-cast or
-   untied weight shows up as a difference of the order of the logits. The models are built one after
+   untied weight shows up as a difference of the order of the logits. The tolerance is relative to the
+   largest reference logit (`OutputDtype.logits_rtol`). The models are built one after
    the other, so validation peaks at one model in the output dtype.
 """
 
@@ -78,7 +81,13 @@ def _eos_ids(directory: Path, config: Any) -> tuple[tuple[int, ...], str]:
 def check_tokenizer_and_eos(output: Path, source: Path, config: Any) -> tuple[Any, tuple[int, ...], bool]:
     """Checks 2 and 3; returns the output tokenizer, the EOS ids and whether it has a chat template."""
     tokenizer = _load_tokenizer(output, "converted")
-    source_template = getattr(_load_tokenizer(source, "source"), "chat_template", None)
+    original = _load_tokenizer(source, "source")
+    if len(tokenizer) != len(original) or tokenizer(PROMPT)["input_ids"] != original(PROMPT)["input_ids"]:
+        raise UserError(
+            f"{output}: the tokenizer differs from the one in {source} ({len(tokenizer)} vs {len(original)} "
+            "tokens, or another encoding of the validation prompt)"
+        )
+    source_template = getattr(original, "chat_template", None)
     if getattr(tokenizer, "chat_template", None) != source_template:
         raise UserError(f"{output}: the chat template differs from the one in {source}")
     eos_ids, where = _eos_ids(output, config)
@@ -196,11 +205,10 @@ def validate_output(
     if got.shape != expected.shape:
         raise UserError(f"{output}: logits of shape {tuple(got.shape)}, expected {tuple(expected.shape)}")
     diff = float((got - expected).abs().max())
-    if not diff <= out.logits_tolerance:  # also catches NaN
+    tolerance = out.logits_rtol * float(expected.abs().max())
+    if not diff <= tolerance:  # also catches NaN
         raise UserError(
             f"{output}: validation failed: logits differ from the shards' by up to {diff:.3g} "
-            f"(tolerance {out.logits_tolerance:g} for {out.name})"
+            f"(tolerance {tolerance:.3g} = {out.logits_rtol:g} x max |logit| for {out.name})"
         )
-    return ValidationReport(
-        diff, out.logits_tolerance, int(ids.shape[1]), eos_ids, int(tokenizer.eos_token_id), has_template
-    )
+    return ValidationReport(diff, tolerance, int(ids.shape[1]), eos_ids, int(tokenizer.eos_token_id), has_template)

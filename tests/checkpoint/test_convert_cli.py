@@ -24,7 +24,7 @@ def test_convert_succeeds_and_prints_the_validation(experiments, tmp_path, capsy
     assert status == 0
     out = capsys.readouterr().out
     assert "checkpoint:" in out and "global_step_2/actor (step 2, FSDP2, world size 2" in out
-    assert "validation: logits max abs diff 0 (tolerance 0.05)" in out
+    assert "validation: logits max abs diff 0 (tolerance " in out
     assert_matches_reference(tmp_path / "m", reference(experiments.fsdp2, 2), torch.bfloat16, tied=True)
 
 
