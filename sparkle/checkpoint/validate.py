@@ -10,14 +10,16 @@ Checks, in order (the first failure is a `UserError` and the output is not publi
 3. **EOS**: the tokenizer's EOS id is one of the ``generation_config`` EOS ids (``config.json``'s when
    there is no generation config). Otherwise `generate()` and vLLM would not stop where the tokenizer,
    and the chat template, end a turn.
-4. **Logits**: a fixed prompt (chat-templated when there is a template) is run through
-   (a) the model assembled from the shards in memory, tensor by tensor via the same plan, and
+4. **Weights and logits**: a fixed prompt (chat-templated when there is a template) is run through
+   (a) the model assembled from the shards in memory, tensor by tensor via the same plan (each tensor
+   also compared bit for bit with the written one, which names the first tensor that differs), and
    (b) the written model loaded with `from_pretrained`, which must report no missing, unexpected or
    mismatched keys (transformers would otherwise fill them with random values and only warn).
-   Both use the output dtype, so the expected max abs difference is 0: any lost, swapped, mis-cast or
-   untied weight shows up as a difference of the order of the logits. The tolerance is relative to the
-   largest reference logit (`OutputDtype.logits_rtol`). The models are built one after
-   the other, so validation peaks at one model in the output dtype.
+   Both use the output dtype, so the expected max abs difference is 0. With the weights already equal,
+   the logits catch what happens between the files and a usable model: key names, tying, a config
+   that builds a different model. The tolerance is relative to the largest reference logit
+   (`OutputDtype.logits_rtol`) and only absorbs kernel nondeterminism. The two models are built one
+   after the other, so validation peaks at one model in the output dtype.
 """
 
 from __future__ import annotations
@@ -136,15 +138,44 @@ def _logits(model: torch.nn.Module, ids: torch.Tensor) -> torch.Tensor:
     return model(input_ids=ids).logits.float()
 
 
-def reference_logits(
-    reader: ShardReader, plan: MergePlan, spec: ModelSpec, out: OutputDtype, ids: torch.Tensor
-) -> torch.Tensor:
-    """Logits of the model assembled from the shards in memory (check 4a)."""
-    from accelerate.utils import set_module_tensor_to_device
+def _written_tensor_files(output: Path) -> dict[str, Path]:
+    """Which safetensors file of `output` holds each tensor (from the index, or the single file)."""
+    import json
 
+    from safetensors import safe_open
+
+    from sparkle.checkpoint.safetensors_writer import INDEX_FILE, SINGLE_FILE
+
+    if (output / INDEX_FILE).is_file():
+        weight_map = json.loads((output / INDEX_FILE).read_text(encoding="utf-8"))["weight_map"]
+        return {key: output / name for key, name in weight_map.items()}
+    with safe_open(output / SINGLE_FILE, "pt") as handle:
+        return dict.fromkeys(handle.keys(), output / SINGLE_FILE)
+
+
+def reference_logits(
+    reader: ShardReader, plan: MergePlan, spec: ModelSpec, out: OutputDtype, ids: torch.Tensor, output: Path
+) -> torch.Tensor:
+    """Logits of the model assembled from the shards in memory (check 4a).
+
+    While assembling it, each tensor is also compared bit for bit with the one in the written files
+    (read one at a time through `safe_open`), which pins a difference to its tensor by name.
+    """
+    from accelerate.utils import set_module_tensor_to_device
+    from safetensors import safe_open
+
+    locations = _written_tensor_files(output)
+    missing = [t.name for t in plan.tensors if t.name not in locations]
+    if missing:
+        raise UserError(f"{output}: the weight files lack {len(missing)} tensors ({', '.join(missing[:3])})")
     model = empty_model(spec, out.torch_dtype)
     for tplan in plan.tensors:
         tensor = assemble_tensor(reader, tplan, out)
+        with safe_open(locations[tplan.name], "pt") as handle:
+            written = handle.get_tensor(tplan.name)
+        if written.dtype != tensor.dtype or written.shape != tensor.shape or not torch.equal(written, tensor):
+            raise UserError(f"{output}: {tplan.name} in the weight files differs from the shards'")
+        del written
         set_module_tensor_to_device(model, tplan.name, "cpu", value=tensor)
         del tensor
     model.tie_weights()
@@ -200,7 +231,7 @@ def validate_output(
     tokenizer, eos_ids, has_template = check_tokenizer_and_eos(output, source, spec.config)
     vocab = spec.shapes.get("model.embed_tokens.weight", (getattr(spec.config, "vocab_size", 0),))[0]
     ids = prompt_ids(tokenizer, vocab)
-    expected = reference_logits(reader, plan, spec, out, ids)
+    expected = reference_logits(reader, plan, spec, out, ids, output)
     got = written_logits(output, spec, out, ids)
     if got.shape != expected.shape:
         raise UserError(f"{output}: logits of shape {tuple(got.shape)}, expected {tuple(expected.shape)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,23 @@ def test_pieces_in_the_wrong_rank_order_fail(experiments, converted, key) -> Non
         tensors[key] = torch.cat([w[half:], w[:half]])
 
     _edit_weights(converted, reverse_ranks)
+    with pytest.raises(UserError, match=f"{key} in the weight files differs from the shards'"):
+        _validate(experiments.fsdp2_untied, converted)
+
+
+@pytest.mark.parametrize(("field", "value"), [("hidden_act", "gelu"), ("rms_norm_eps", 0.5)])
+def test_a_config_that_builds_another_model_fails_on_logits(experiments, converted, field, value) -> None:
+    path = converted / "config.json"
+    config = json.loads(path.read_text())
+    config[field] = value
+    path.write_text(json.dumps(config))
     with pytest.raises(UserError, match=r"validation failed: logits differ from the shards' by up to .* \(tolerance"):
         _validate(experiments.fsdp2_untied, converted)
 
 
-def test_a_missing_tensor_fails_even_though_transformers_would_fill_it(experiments, converted) -> None:
+def test_a_missing_tensor_fails(experiments, converted) -> None:
     _edit_weights(converted, lambda t: t.pop("lm_head.weight"))
-    with pytest.raises(UserError, match=r"loading the written model reports missing_keys: \['lm_head.weight'\]"):
+    with pytest.raises(UserError, match=r"the weight files lack 1 tensors \(lm_head.weight\)"):
         _validate(experiments.fsdp2_untied, converted)
 
 
