@@ -57,11 +57,6 @@ class ShardFiles:
     fsdp_version: int | None
     """``FSDP_version`` from ``fsdp_config.json``; None when the file or the field is absent."""
 
-    @property
-    def nbytes(self) -> int:
-        """Total size of the shard files on disk."""
-        return sum(p.stat().st_size for p in self.paths)
-
 
 def _read_fsdp_config(path: Path) -> dict[str, Any]:
     try:

@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REFERENCE_DIR = "reference"
 
@@ -102,7 +103,7 @@ class ExperimentJob:
     lr: float = 1e-2
 
 
-def _wrap(model, mesh, fsdp_version: int):  # type: ignore[no-untyped-def]
+def _wrap(model: Any, mesh: Any, fsdp_version: int) -> Any:
     import torch
 
     if fsdp_version == 2:
@@ -122,7 +123,7 @@ def _wrap(model, mesh, fsdp_version: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _random_fill(model, seed: int, rank: int) -> None:  # type: ignore[no-untyped-def]
+def _random_fill(model: Any, seed: int, rank: int) -> None:
     import torch
 
     generator = torch.Generator().manual_seed(seed * 1000 + rank)
@@ -135,7 +136,7 @@ def _random_fill(model, seed: int, rank: int) -> None:  # type: ignore[no-untype
                 local.normal_(0.0, 0.02, generator=generator)
 
 
-def _full_state_dict(model) -> dict:  # type: ignore[no-untyped-def]
+def _full_state_dict(model: Any) -> dict[str, Any]:
     """The full state dict, gathered by DTensor's own all-gather from the sharded state dict (a path
     independent of the converter's merge). Collective: every rank must call it."""
     from torch.distributed.fsdp import StateDictType

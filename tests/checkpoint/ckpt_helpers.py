@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from sparkle.checkpoint.synthetic import REFERENCE_DIR
+
+
+@dataclass(frozen=True)
+class Experiments:
+    """Paths of the session's checkpoints."""
+
+    base_tied: Path
+    base_untied: Path
+    fsdp2: Path  # tied embeddings, steps 1 and 2 saved, tracker says 2
+    fsdp2_untied: Path
+    fsdp1: Path
+    hsdp: Path  # FSDP2 on a ("ddp", "fsdp") = (2, 1) mesh
 
 
 def reference(experiment: Path, step: int = 1) -> dict[str, torch.Tensor]:

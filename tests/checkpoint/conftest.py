@@ -7,24 +7,10 @@ Tests that change a checkpoint work on a copy (`ckpt_helpers.copy_experiment`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
+from ckpt_helpers import Experiments
 
 from sparkle.checkpoint.synthetic import ExperimentJob, build_base_model, write_fsdp_experiments
-
-
-@dataclass(frozen=True)
-class Experiments:
-    """Paths of the session's checkpoints."""
-
-    base_tied: Path
-    base_untied: Path
-    fsdp2: Path  # tied embeddings, steps 1 and 2 saved, tracker says 2
-    fsdp2_untied: Path
-    fsdp1: Path
-    hsdp: Path  # FSDP2 on a ("ddp", "fsdp") = (2, 1) mesh
 
 
 @pytest.fixture(scope="session")

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 from ckpt_helpers import actor, assert_matches_reference, leftovers, load_output, reference
 
 from sparkle.checkpoint import convert, convert_checkpoint
+from sparkle.checkpoint.pipeline import ConversionReport
 from sparkle.errors import UserError
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
 
-def _convert(checkpoint, output, **kwargs):  # type: ignore[no-untyped-def]
+def _convert(checkpoint: Path, output: Path, **kwargs: Any) -> ConversionReport:
     return convert(checkpoint, output, progress=False, log=None, **kwargs)
 
 
@@ -36,7 +39,8 @@ def test_step_and_actor_directories_pick_that_step(experiments, tmp_path) -> Non
     assert not torch.equal(step1["model.norm.weight"], step2["model.norm.weight"])  # training moved the weights
     _convert(experiments.fsdp2 / "global_step_1", tmp_path / "a", dtype="fp32")
     assert_matches_reference(tmp_path / "a", step1, torch.float32, tied=True)
-    _convert(actor(experiments.fsdp2, 1), tmp_path / "b", dtype="fp32", validate=False)
+    report = _convert(actor(experiments.fsdp2, 1), tmp_path / "b", dtype="fp32", validate=False)
+    assert report.location.step == 1  # told from the parent directory's name
     assert_matches_reference(tmp_path / "b", step1, torch.float32, tied=True)
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 from ckpt_helpers import (
+    Experiments,
     actor,
     assert_matches_reference,
     copy_experiment,
@@ -22,14 +25,15 @@ from ckpt_helpers import (
 )
 
 from sparkle.checkpoint import convert
+from sparkle.checkpoint.pipeline import ConversionReport
 from sparkle.errors import UserError
 
 
-def _convert(checkpoint, output, **kwargs):  # type: ignore[no-untyped-def]
+def _convert(checkpoint: Path, output: Path, **kwargs: Any) -> ConversionReport:
     return convert(checkpoint, output, progress=False, log=None, **kwargs)
 
 
-def _fails(checkpoint, tmp_path, match: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _fails(checkpoint: Path, tmp_path: Path, match: str, **kwargs: Any) -> None:
     """The conversion raises `UserError` matching `match` and leaves neither output nor temporary files."""
     with pytest.raises(UserError, match=match):
         _convert(checkpoint, tmp_path / "out", **kwargs)
@@ -38,7 +42,7 @@ def _fails(checkpoint, tmp_path, match: str, **kwargs) -> None:  # type: ignore[
 
 
 @pytest.fixture
-def fsdp2_copy(experiments, tmp_path):  # type: ignore[no-untyped-def]
+def fsdp2_copy(experiments: Experiments, tmp_path: Path) -> Path:
     return copy_experiment(experiments.fsdp2, tmp_path / "exp")
 
 
@@ -72,7 +76,7 @@ def test_one_gpu_save_of_plain_tensors(experiments, tmp_path) -> None:
 def test_replicated_plain_copies_are_read_once_and_must_agree(fsdp2_copy, tmp_path) -> None:
     full_norm = reference(fsdp2_copy, 2)["model.norm.weight"]
 
-    def replicate_norm(rank, state):  # type: ignore[no-untyped-def]
+    def replicate_norm(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         state = to_plain(rank, state)
         state["model.norm.weight"] = full_norm.clone()
         return state
@@ -81,7 +85,7 @@ def test_replicated_plain_copies_are_read_once_and_must_agree(fsdp2_copy, tmp_pa
     _convert(fsdp2_copy, tmp_path / "ok", dtype="fp32")
     assert_matches_reference(tmp_path / "ok", reference(fsdp2_copy, 2), torch.float32, tied=True)
 
-    def disagree(rank, state):  # type: ignore[no-untyped-def]
+    def disagree(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         if rank == 1:
             state["model.norm.weight"] = state["model.norm.weight"] + 1
         return state
@@ -155,7 +159,7 @@ def test_base_model_of_another_shape(experiments, tmp_path) -> None:
 
 
 def test_lora_weights_are_refused(fsdp2_copy, tmp_path) -> None:
-    def add_lora(rank, state):  # type: ignore[no-untyped-def]
+    def add_lora(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         state = to_plain(rank, state)
         state["model.layers.0.self_attn.q_proj.lora_A.default.weight"] = torch.zeros(4, 64)
         return state
@@ -165,7 +169,7 @@ def test_lora_weights_are_refused(fsdp2_copy, tmp_path) -> None:
 
 
 def test_nan_in_checkpoint(fsdp2_copy, tmp_path) -> None:
-    def poison(rank, state):  # type: ignore[no-untyped-def]
+    def poison(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         state = to_plain(rank, state)
         if rank == 1:
             state["model.layers.1.mlp.up_proj.weight"][0, 0] = float("nan")
@@ -178,7 +182,7 @@ def test_nan_in_checkpoint(fsdp2_copy, tmp_path) -> None:
 
 
 def test_fp16_overflow_is_refused_but_bf16_fits(fsdp2_copy, tmp_path) -> None:
-    def huge(rank, state):  # type: ignore[no-untyped-def]
+    def huge(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         state = to_plain(rank, state)
         if rank == 0:
             state["model.layers.0.input_layernorm.weight"][0] = 1e6
@@ -203,7 +207,7 @@ def test_eos_mismatch_fails_validation_and_leaves_no_output(fsdp2_copy, tmp_path
 
 
 def test_unsafe_pickle_needs_trust(fsdp2_copy, tmp_path) -> None:
-    def add_object(rank, state):  # type: ignore[no-untyped-def]
+    def add_object(rank: int, state: dict[str, Any]) -> dict[str, Any]:
         state["note"] = Fraction(1, 3)  # not on torch's weights_only allow-list
         return state
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def converted(experiments, tmp_path) -> Path:
     return tmp_path / "out"
 
 
-def _edit_weights(output: Path, edit) -> None:  # type: ignore[no-untyped-def]
+def _edit_weights(output: Path, edit: Callable[[dict[str, torch.Tensor]], object]) -> None:
     tensors = load_file(output / "model.safetensors")
     edit(tensors)
     save_file(tensors, output / "model.safetensors", metadata={"format": "pt"})
@@ -51,7 +52,7 @@ def test_intact_output_validates_with_zero_difference(experiments, converted) ->
 def test_pieces_in_the_wrong_rank_order_fail(experiments, converted, key) -> None:
     """What a merge bug looks like: rank 1's rows before rank 0's."""
 
-    def reverse_ranks(tensors):  # type: ignore[no-untyped-def]
+    def reverse_ranks(tensors: dict[str, torch.Tensor]) -> None:
         w = tensors[key]
         half = -(-w.shape[0] // 2)
         tensors[key] = torch.cat([w[half:], w[:half]])
