@@ -14,7 +14,11 @@ names; `verl.model_merger` asserts the names are one of those two and fails othe
 and partial placements (tensor parallelism) are refused.
 
 **Plain tensors** (checkpoints saved on one GPU, older verl, hand-converted shards: verl #903). Their
-placement is not recorded, so the config decides: a piece as large as the full tensor on every rank is
+placement is not recorded. `verl.model_merger` 0.9.1 mishandles them when there are several ranks: it
+derives the shard count from ``np.array([world_size]).shape[-1]``, which is 1, reads rank 0 only and
+writes rank 0's slice of every tensor as the whole model without an error (measured: a 2-rank
+checkpoint gave a 259-row embedding for a 517-token vocabulary; transformers then refuses to load it).
+Here the config decides: a piece as large as the full tensor on every rank is
 a replicated copy (the merge checks the copies agree); pieces whose dim-0 sizes add up to the full size
 are dim-0 shards in rank order; anything else is an error.
 
