@@ -129,6 +129,39 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024, model_max_leng
     return wrapped
 
 
+def qwen2_config(
+    tokenizer,
+    *,
+    vocab_size: int,
+    hidden_size: int,
+    intermediate_size: int,
+    num_layers: int,
+    num_heads: int,
+    num_kv_heads: int,
+    max_position_embeddings: int,
+    tie_word_embeddings: bool = True,
+):
+    """A small `Qwen2Config` whose special-token ids are the tokenizer's (no bos, as Qwen2.5)."""
+    from transformers import Qwen2Config
+
+    return Qwen2Config(
+        vocab_size=vocab_size,
+        hidden_size=hidden_size,
+        intermediate_size=intermediate_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=num_heads,
+        num_key_value_heads=num_kv_heads,
+        max_position_embeddings=max_position_embeddings,
+        rope_theta=10000.0,
+        rms_norm_eps=1e-6,
+        tie_word_embeddings=tie_word_embeddings,
+        use_sliding_window=False,
+        bos_token_id=None,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
 def build_tiny_model(
     directory: str | Path,
     *,
@@ -147,27 +180,21 @@ def build_tiny_model(
     Returns `directory`, loadable with `AutoTokenizer` / `AutoModelForCausalLM.from_pretrained`.
     """
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    from transformers import GenerationConfig, Qwen2ForCausalLM
 
     if hidden_size // num_heads < 32:
         raise ValueError(f"head_dim = {hidden_size}/{num_heads} < 32; vLLM's CPU attention needs >= 32")
     directory = Path(directory)
     tokenizer = train_tokenizer(texts if texts is not None else synthetic_math_corpus(), vocab_size)
-    config = Qwen2Config(
+    config = qwen2_config(
+        tokenizer,
         vocab_size=-(-len(tokenizer) // 64) * 64,
         hidden_size=hidden_size,
         intermediate_size=intermediate_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=num_heads,
-        num_key_value_heads=num_kv_heads,
+        num_layers=num_layers,
+        num_heads=num_heads,
+        num_kv_heads=num_kv_heads,
         max_position_embeddings=max_position_embeddings,
-        rope_theta=10000.0,
-        rms_norm_eps=1e-6,
-        tie_word_embeddings=True,
-        use_sliding_window=False,
-        bos_token_id=None,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
     )
     torch.manual_seed(seed)
     model = Qwen2ForCausalLM(config)

@@ -49,28 +49,23 @@ def build_base_model(
     FSDP's dim-0 shards are uneven across 2 ranks.
     """
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    from transformers import GenerationConfig, Qwen2ForCausalLM
 
-    from sparkle.tiny_model import synthetic_math_corpus, train_tokenizer
+    from sparkle.tiny_model import qwen2_config, synthetic_math_corpus, train_tokenizer
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(synthetic_math_corpus(corpus_size, seed=seed), vocab_size=512)
-    config = Qwen2Config(
+    config = qwen2_config(
+        tokenizer,
         vocab_size=len(tokenizer) + extra_vocab,
         hidden_size=hidden_size,
         intermediate_size=intermediate_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=num_heads,
-        num_key_value_heads=num_kv_heads,
+        num_layers=num_layers,
+        num_heads=num_heads,
+        num_kv_heads=num_kv_heads,
         max_position_embeddings=512,
-        rope_theta=10000.0,
-        rms_norm_eps=1e-6,
         tie_word_embeddings=tie_word_embeddings,
-        use_sliding_window=False,
-        bos_token_id=None,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
     )
     generation = GenerationConfig(eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
     if with_weights:
