@@ -1,0 +1,106 @@
+"""`report.md` and learning-curve PNGs for a demo run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sparkle.io import atomic_path, write_text_atomic
+
+
+def _metrics(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return sorted(({"step": r["step"], **r["data"]} for r in rows), key=lambda r: r["step"])
+
+
+def _val_acc(row: dict[str, Any]) -> float | None:
+    keys = [k for k in row if k.startswith("val-core/") and "/acc/mean@" in k]
+    return row[keys[0]] if keys else None
+
+
+def plot_curves(stage_metrics: dict[str, list[dict[str, Any]]], path: Path) -> Path:
+    """Reward per step and held-out accuracy (verl validation) per stage, one panel each."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for name, rows in stage_metrics.items():
+        train = [r for r in rows if "critic/score/mean" in r]
+        axes[0].plot([r["step"] for r in train], [r["critic/score/mean"] for r in train], marker=".", label=name)
+        val = [(r["step"], _val_acc(r)) for r in rows if _val_acc(r) is not None]
+        axes[1].plot([s for s, _ in val], [a for _, a in val], marker="o", label=name)
+    axes[0].set(title="mean reward per GRPO step", xlabel="step", ylabel="reward")
+    axes[1].set(title="validation accuracy (avg@2)", xlabel="step", ylabel="accuracy", ylim=(0, 1))
+    for axis in axes:
+        axis.legend()
+        axis.grid(alpha=0.3)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(output: Path, results: dict[str, Any], stage1_metrics: Path, stage2_metrics: Path) -> Path:
+    """Write report.md (results table in the original's layout, probe, checks) and learning_curves.png."""
+    curves = plot_curves(
+        {"stage 1": _metrics(stage1_metrics), "stage 2": _metrics(stage2_metrics)}, output / "learning_curves.png"
+    )
+    k = results["settings"]["eval_samples"]
+    lines = [
+        "# Sparkle CPU miniature",
+        "",
+        f"Run time: {results['minutes']} min.",
+        "",
+        f"## Results (avg@{k}, held-out generated problems)",
+        "",
+        "| Model | Easy | Hard | Avg |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, scores in results["eval"].items():
+        avg = (scores["easy"] + scores["hard"]) / 2
+        lines.append(f"| {name} | {100 * scores['easy']:.1f} | {100 * scores['hard']:.1f} | {100 * avg:.1f} |")
+    lines += [
+        "",
+        "## Learning-signal probe (stage-1 model on the stage-2 set)",
+        "",
+        "| hint level | prompts | pass rate | groups with reward variance |",
+        "| --- | --- | --- | --- |",
+    ]
+    for level, row in results["probe"].items():
+        lines.append(f"| {level} | {row['prompts']} | {row['pass_rate']:.3f} | {1 - row['share_all_equal']:.3f} |")
+    checks = learning_checks(results)
+    lines += ["", "## Does it learn?", ""]
+    lines += [f"- [{'x' if ok else ' '}] {text}" for text, ok in checks.items()]
+    lines += [
+        "",
+        f"Mined {results['mined']['mined']} of {results['mined']['sampled']} hard problems "
+        "(pass rate 0 for the stage-1 model).",
+        "",
+        f"![learning curves]({curves.name})",
+        "",
+    ]
+    path = output / "report.md"
+    write_text_atomic(path, "\n".join(lines))
+    return path
+
+
+def learning_checks(results: dict[str, Any]) -> dict[str, bool]:
+    """The three properties the miniature must show (issue 8), as statements and verdicts."""
+    ev, probe = results["eval"], results["probe"]
+    no_hint = probe.get("0", {}).get("share_all_equal", 1.0)
+    hinted = [1 - row["share_all_equal"] for level, row in probe.items() if level != "0"]
+    with_hints = sum(hinted) / len(hinted) if hinted else 0.0
+    return {
+        f"stage 1 beats the warm start on held-out easy problems ({ev['warm-start']['easy']:.3f} -> "
+        f"{ev['stage 1']['easy']:.3f})": ev["stage 1"]["easy"] >= ev["warm-start"]["easy"] + 0.1,
+        f"without hints almost no hard group has reward variance ({1 - no_hint:.3f} <= 0.1)": 1 - no_hint <= 0.1,
+        f"with hints at least half do ({with_hints:.3f} >= 0.5)": with_hints >= 0.5,
+        f"stage 2 beats stage 1 on held-out hard problems ({ev['stage 1']['hard']:.3f} -> "
+        f"{ev['stage 2 (aug)']['hard']:.3f})": ev["stage 2 (aug)"]["hard"] > ev["stage 1"]["hard"],
+    }
