@@ -43,6 +43,17 @@ def sample_problems() -> list[str]:
 def train_answering_model(source: Path, target: Path, *, steps: int = 120, seed: int = 0) -> Path:
     """Fine-tune the tiny model at `source` to answer the sample problems from `ANSWER_MIX`; save to `target`."""
     import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny model trains faster on one thread, and much faster on a busy machine
+    try:
+        return _train(source, target, steps, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(source: Path, target: Path, steps: int, seed: int) -> Path:
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(seed)
@@ -113,3 +124,28 @@ def reference_majority(preds: list[str | None], correct: list[bool], k: int, sam
     best = max(tally.values())
     winner = min(f for f, n in tally.items() if n == best)
     return float(correct[winner])
+
+
+def same_by_verifier(pred: str, representative: str) -> bool:
+    from sparkle.reward import compare_answers
+
+    return pred == representative or compare_answers(pred, representative).equivalent
+
+
+def recompute_doc(responses: list[str], gold: str) -> dict[str, float]:
+    """One logged problem's metrics from its responses: each response re-graded by `sparkle.reward`, then
+    pass@k by enumeration and maj@k by `reference_majority` (not `sparkle.eval.metrics`)."""
+    from sparkle.reward import extract_answer, is_equivalent
+
+    n = len(responses)
+    correct = [is_equivalent(r, gold) for r in responses]
+    preds = [extract_answer(r) for r in responses]
+    ks = sorted({2**i for i in range(n.bit_length()) if 2**i <= n} | {n})
+    metrics = {f"avg@{n}": sum(correct) / n}
+    metrics.update({f"pass@{k}": brute_force_pass_at_k(correct, k) for k in ks})
+    metrics.update({f"maj@{k}": reference_majority(preds, correct, k, same_by_verifier) for k in ks})
+    return metrics
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
