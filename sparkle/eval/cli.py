@@ -80,15 +80,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--backend", choices=("auto", "vllm", "hf"), default="auto", help="generation backend (default: auto)"
     )
     parser.add_argument(
-        "--samples", type=_positive_int, default=8, help="samples per problem, the k of avg@k (default: 8)"
+        "--samples", type=_positive_int, metavar="N", default=8, help="samples per problem, the k of avg@k (default: 8)"
     )
-    parser.add_argument("--limit", type=_positive_int, help="evaluate only the first N problems of each task")
+    parser.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="evaluate only the first N problems of each task"
+    )
     parser.add_argument(
         "--max-gen-toks",
         type=_positive_int,
+        metavar="N",
         help="new tokens per sample (default: the tasks' 3000, which fits Qwen2.5-Math-7B's 4,096 positions)",
     )
-    parser.add_argument("--seed", type=int, default=1234, help="sampling seed (default: 1234)")
+    parser.add_argument("--seed", type=int, metavar="N", default=1234, help="sampling seed (default: 1234)")
     parser.add_argument(
         "--rerun", action="store_true", help="evaluate pairs again even if DIR has them (replacing them)"
     )
@@ -107,16 +110,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="lm-eval task folder (default: eval/tasks of this repository)",
     )
     engine = parser.add_argument_group("engine")
-    engine.add_argument("--tensor-parallel-size", type=_positive_int, default=1, help="vllm: GPUs per model copy")
     engine.add_argument(
-        "--data-parallel-size", type=_positive_int, default=1, help="vllm: model copies (needs ray when > 1)"
+        "--tensor-parallel-size", type=_positive_int, metavar="N", default=1, help="vllm: GPUs per model copy"
     )
     engine.add_argument(
-        "--gpu-memory-utilization", type=_fraction, default=0.9, help="vllm: share of GPU memory (default: 0.9)"
+        "--data-parallel-size",
+        type=_positive_int,
+        metavar="N",
+        default=1,
+        help="vllm: model copies (needs ray when > 1)",
+    )
+    engine.add_argument(
+        "--gpu-memory-utilization",
+        type=_fraction,
+        metavar="F",
+        default=0.9,
+        help="vllm: share of GPU memory (default: 0.9)",
     )
     engine.add_argument(
         "--max-model-len",
         type=_positive_int,
+        metavar="N",
         help="context length (default: the model's max_position_embeddings)",
     )
     engine.add_argument(
@@ -124,7 +138,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("auto", "float32", "bfloat16", "float16"),
         help="weights dtype (default: float32 for hf on CPU, else auto)",
     )
-    engine.add_argument("--batch-size", help="requests per batch (default: 16 for hf, auto for vllm)")
+    engine.add_argument("--batch-size", metavar="N", help="requests per batch (default: 16 for hf, auto for vllm)")
     engine.add_argument("--device", help="hf: torch device (default: cuda if available, else cpu)")
     parser.set_defaults(func=run_eval_command)
 

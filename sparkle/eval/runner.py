@@ -361,11 +361,15 @@ def run_eval(
     source: TaskSource,
     *,
     rerun: bool = False,
+    isolate: bool | None = None,
 ) -> dict[tuple[str, str], str]:
     """Evaluate every model x task not yet finished in `output`; return each pair's status.
 
-    Statuses: ``skipped`` (finished before with the same settings) or ``done``.
+    Statuses: ``skipped`` (finished before with the same settings) or ``done``. With `isolate` (default:
+    for vLLM) each model runs in a fresh spawned process; errors, `UserError` included, come back here.
     """
+    if isolate is None:
+        isolate = engine.backend == "vllm"
     if not (source.include_path / "sparkle").is_dir() and not any(source.include_path.glob("*.yaml")):
         raise UserError(f"{source.include_path}: no lm-eval task folder here; pass --include-path eval/tasks")
     check_local_data(tasks, source)
@@ -380,7 +384,7 @@ def run_eval(
                 pending.append(task)
         if not pending:
             continue
-        if engine.backend == "vllm":
+        if isolate:
             # A fresh process per model: vLLM does not reliably give GPU memory back when deleted.
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
                 pool.submit(run_model, model, pending, output, settings, engine, source).result()

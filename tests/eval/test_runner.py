@@ -248,3 +248,21 @@ def test_eval_all_vllm_script_keeps_the_original_interface(
     for name in ("stage1", "stage2"):
         assert (tmp_path / "outputs" / name / "gsm8k_spk_local" / RESULTS_FILE).is_file()
     assert "| stage1 |" in (tmp_path / "outputs" / "results.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_model_in_a_fresh_process_writes_its_pairs_and_reports_errors(tiny_model_dir, prepared_benchmarks, tmp_path):
+    """The vLLM path's process isolation, exercised with the hf backend (no GPU here)."""
+    from sparkle.eval.runner import Engine, run_eval
+
+    model = model_specs([str(tiny_model_dir)])[0]
+    source = TaskSource(benchmarks_dir=prepared_benchmarks / "eval")
+    engine = Engine(backend="hf", dtype="float32", device="cpu", batch_size="4")
+    settings = EvalSettings(samples=2, limit=1, max_gen_toks=8)
+    status = run_eval([model], ["aime2024_local"], tmp_path, settings, engine, source, isolate=True)
+    assert status == {(model.name, "aime2024_local"): "done"}
+    assert len(read_jsonl(pair_dir(tmp_path, model, "aime2024_local") / SAMPLES_FILE)) == 1
+    too_long = EvalSettings(samples=2, limit=1, max_gen_toks=4090)
+    with pytest.raises(UserError, match="prompts are longer than the 6 tokens"):
+        run_eval([model], ["amc2023_local"], tmp_path, too_long, engine, source, isolate=True)
+    assert not (pair_dir(tmp_path, model, "amc2023_local") / RESULTS_FILE).exists()
