@@ -121,9 +121,9 @@ def model_specs(models: Sequence[str], names: Sequence[str] | None = None) -> li
     specs = []
     for i, model in enumerate(models):
         local = Path(model).expanduser()
-        is_local = local.exists() or model.startswith((".", "/", "~"))
+        is_local = local.exists() or model.startswith((".", "/", "~")) or model.count("/") != 1
         if is_local and not local.is_dir():
-            raise UserError(f"{model}: not a model directory")
+            raise UserError(f"{model}: not a model directory (a hub id is OWNER/NAME)")
         path = str(local.resolve()) if is_local else model
         name = names[i] if names is not None else Path(path).name
         if not name or "/" in name or name in (".", ".."):
@@ -229,7 +229,8 @@ def check_prompt_budget(lm: Any, task: Any, limit: int | None, max_gen_toks: int
         raise UserError(
             f"{task.config.task}: {len(too_long)} of {len(docs)} prompts are longer than the {budget} tokens left "
             f"beside max_gen_toks={max_gen_toks} in the model's {lm.max_length}-token context (longest: {length} "
-            f"tokens, problem {index}); lm-eval would cut them from the left. Lower --max-gen-toks"
+            f"tokens, problem {index}); lm-eval would cut them from the left. Lower --max-gen-toks "
+            "(or raise --max-model-len where the model allows it)"
         )
     return longest
 
@@ -258,9 +259,12 @@ def load_lm(model: ModelSpec, engine: Engine, seed: int) -> Any:
     from lm_eval.api.registry import get_model
 
     batch_size: int | str = int(engine.batch_size) if engine.batch_size.isdigit() else engine.batch_size
-    return get_model(engine.backend).create_from_arg_obj(
-        model_args(model, engine, seed), {"batch_size": batch_size, "device": engine.device}
-    )
+    try:
+        return get_model(engine.backend).create_from_arg_obj(
+            model_args(model, engine, seed), {"batch_size": batch_size, "device": engine.device}
+        )
+    except (OSError, ValueError) as err:  # missing or unreadable files, hub unreachable
+        raise UserError(f"cannot load model {model.path} ({type(err).__name__}: {err})") from err
 
 
 def generation_overrides(settings: EvalSettings, engine: Engine) -> dict[str, Any]:

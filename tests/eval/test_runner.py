@@ -68,6 +68,17 @@ def test_model_names_and_paths(tmp_path):
         model_specs(["x", "y"], ["only-one"])
     with pytest.raises(UserError, match="not a model directory"):
         model_specs([str(tmp_path / "missing")])
+    with pytest.raises(UserError, match="a hub id is OWNER/NAME"):
+        model_specs(["checkpoints/stage1/hf_step_10"])  # relative, missing, and too deep for a hub id
+
+
+def test_an_unloadable_model_is_a_one_line_error(tmp_path):
+    from sparkle.eval.runner import Engine, load_lm
+
+    (tmp_path / "empty").mkdir()
+    engine = Engine(backend="hf", dtype="float32", device="cpu", batch_size="1")
+    with pytest.raises(UserError, match=r"cannot load model .*empty"):
+        load_lm(model_specs([str(tmp_path / "empty")])[0], engine, seed=1)
 
 
 def _write_results(directory: Path, settings: dict | None) -> None:
