@@ -13,6 +13,7 @@ import argparse
 import textwrap
 from typing import Any
 
+from sparkle.argtypes import positive_int
 from sparkle.errors import UserError
 
 DEFAULT_OUTPUT = "data"
@@ -38,16 +39,6 @@ def _fractions(text: str) -> tuple[float, ...]:
     if not values or not all(0 < v <= 1 for v in values):
         raise argparse.ArgumentTypeError(f"fractions must be in (0, 1], got {text!r}")
     return values
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from err
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 def _common(parser: argparse.ArgumentParser, default_source: str, source_help: str = "") -> None:
@@ -268,7 +259,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--levels",
-        type=_positive_int,
+        type=positive_int,
         default=4,
         help="number of chunks to split each trace into (the original's target_steps; default 4)",
     )
@@ -296,7 +287,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--max-prompt-length",
-        type=_positive_int,
+        type=positive_int,
         default=1024,
         help="verl data.max_prompt_length in tokens (default: 1024)",
     )
@@ -370,7 +361,7 @@ def register(subparsers: Any) -> None:
         help="verl parquet (e.g. data/sparkle_dsr40k.parquet) or raw problem/answer rows: any --source form",
     )
     p.add_argument("--output", default=DEFAULT_OUTPUT, help="output directory (default: data)")
-    p.add_argument("--samples", type=_positive_int, default=16, help="samples per problem (default: 16)")
+    p.add_argument("--samples", type=positive_int, default=16, help="samples per problem (default: 16)")
     p.add_argument(
         "--max-pass-rate",
         type=float,
@@ -379,19 +370,19 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--max-new-tokens",
-        type=_positive_int,
+        type=positive_int,
         default=3000,
         help="response length cap (default: 3000, the original's max_response_length)",
     )
     p.add_argument("--temperature", type=float, default=0.6, help="sampling temperature (default: 0.6)")
-    p.add_argument("--batch-size", type=_positive_int, default=4, help="prompts per generate call (default: 4)")
+    p.add_argument("--batch-size", type=positive_int, default=4, help="prompts per generate call (default: 4)")
     p.add_argument(
         "--backend",
         choices=("auto", "transformers", "vllm"),
         default="auto",
         help="auto: vLLM when importable with a GPU, else transformers",
     )
-    p.add_argument("--limit", type=_positive_int, help="only the first N problems (per level with --levels)")
+    p.add_argument("--limit", type=positive_int, help="only the first N problems (per level with --levels)")
     p.add_argument(
         "--levels",
         nargs="?",

@@ -7,6 +7,7 @@ import os
 import textwrap
 from pathlib import Path
 
+from sparkle.argtypes import positive_int
 from sparkle.errors import UserError
 
 DESCRIPTION = "\n\n".join(
@@ -37,16 +38,6 @@ EPILOG = textwrap.dedent(
       sparkle eval --models models/tiny --tasks all_local --backend hf --samples 4 --limit 5 --output /tmp/ev
     """
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from err
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 def _fraction(text: str) -> float:
@@ -80,14 +71,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--backend", choices=("auto", "vllm", "hf"), default="auto", help="generation backend (default: auto)"
     )
     parser.add_argument(
-        "--samples", type=_positive_int, metavar="N", default=8, help="samples per problem, the k of avg@k (default: 8)"
+        "--samples", type=positive_int, metavar="N", default=8, help="samples per problem, the k of avg@k (default: 8)"
     )
     parser.add_argument(
-        "--limit", type=_positive_int, metavar="N", help="evaluate only the first N problems of each task"
+        "--limit", type=positive_int, metavar="N", help="evaluate only the first N problems of each task"
     )
     parser.add_argument(
         "--max-gen-toks",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="new tokens per sample (default: the tasks' 3000, which fits Qwen2.5-Math-7B's 4,096 positions)",
     )
@@ -111,11 +102,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     engine = parser.add_argument_group("engine")
     engine.add_argument(
-        "--tensor-parallel-size", type=_positive_int, metavar="N", default=1, help="vllm: GPUs per model copy"
+        "--tensor-parallel-size", type=positive_int, metavar="N", default=1, help="vllm: GPUs per model copy"
     )
     engine.add_argument(
         "--data-parallel-size",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         default=1,
         help="vllm: model copies (needs ray when > 1)",
@@ -129,7 +120,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     engine.add_argument(
         "--max-model-len",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="context length (default: the model's max_position_embeddings)",
     )
