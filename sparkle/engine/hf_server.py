@@ -182,10 +182,6 @@ class HFRolloutServer:
     async def set_global_steps(self, global_steps: int | None) -> None:
         self.global_steps = global_steps
 
-    async def get_batch_sizes(self) -> list[int]:
-        """Sizes of the `generate` batches run so far (for tests and benchmarks)."""
-        return list(self.batch_sizes)
-
     # ---- lifecycle: nothing to free or pause on CPU ------------------------------------------
 
     async def wake_up(self) -> None: ...
