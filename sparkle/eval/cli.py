@@ -6,9 +6,13 @@ import argparse
 import os
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sparkle.argtypes import positive_int
 from sparkle.errors import UserError
+
+if TYPE_CHECKING:
+    from sparkle.eval.runner import Engine
 
 DESCRIPTION = "\n\n".join(
     textwrap.fill(p, width=96)
@@ -59,30 +63,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--models", nargs="+", required=True, metavar="MODEL", help="model directories or hub ids")
-    parser.add_argument(
-        "--names", nargs="+", metavar="NAME", help="row names for the models (default: last path component)"
-    )
+    add_model_arguments(parser)
     parser.add_argument(
         "--tasks", nargs="+", required=True, metavar="TASK", help="all, all_local, or task names (spaces or commas)"
     )
     parser.add_argument("--output", required=True, type=Path, metavar="DIR", help="results directory")
-    parser.add_argument(
-        "--backend", choices=("auto", "vllm", "hf"), default="auto", help="generation backend (default: auto)"
-    )
-    parser.add_argument(
-        "--samples", type=positive_int, metavar="N", default=8, help="samples per problem, the k of avg@k (default: 8)"
-    )
+    add_sampling_arguments(parser, unit="problem")
     parser.add_argument(
         "--limit", type=positive_int, metavar="N", help="evaluate only the first N problems of each task"
     )
-    parser.add_argument(
-        "--max-gen-toks",
-        type=positive_int,
-        metavar="N",
-        help="new tokens per sample (default: the tasks' 3000, which fits Qwen2.5-Math-7B's 4,096 positions)",
-    )
-    parser.add_argument("--seed", type=int, metavar="N", default=1234, help="sampling seed (default: 1234)")
     parser.add_argument(
         "--rerun", action="store_true", help="evaluate pairs again even if DIR has them (replacing them)"
     )
@@ -94,13 +83,49 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="folder of the *_local tasks' files, the eval/ folder of `sparkle data benchmarks` "
         "(default: $SPARKLE_BENCHMARKS_DIR, else data/eval)",
     )
-    data.add_argument(
+    add_include_path_argument(data)
+    add_engine_arguments(parser)
+    parser.set_defaults(func=run_eval_command)
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--models`` and ``--names`` (shared with `sparkle analyze`)."""
+    parser.add_argument("--models", nargs="+", required=True, metavar="MODEL", help="model directories or hub ids")
+    parser.add_argument(
+        "--names", nargs="+", metavar="NAME", help="row names for the models (default: last path component)"
+    )
+
+
+def add_sampling_arguments(parser: argparse.ArgumentParser, unit: str) -> None:
+    """``--samples``, ``--max-gen-toks`` and ``--seed`` (shared with `sparkle analyze`); `unit` is what is sampled."""
+    parser.add_argument(
+        "--samples", type=positive_int, metavar="N", default=8, help=f"samples per {unit}, the k of avg@k (default: 8)"
+    )
+    parser.add_argument(
+        "--max-gen-toks",
+        type=positive_int,
+        metavar="N",
+        help="new tokens per sample (default: the tasks' 3000, which fits Qwen2.5-Math-7B's 4,096 positions)",
+    )
+    parser.add_argument("--seed", type=int, metavar="N", default=1234, help="sampling seed (default: 1234)")
+
+
+def add_include_path_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--include-path`` (shared with `sparkle analyze`)."""
+    parser.add_argument(
         "--include-path",
         type=Path,
         metavar="DIR",
         help="lm-eval task folder (default: eval/tasks of this repository)",
     )
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--backend`` and the engine options (shared with `sparkle analyze`); read back by `engine_from_args`."""
     engine = parser.add_argument_group("engine")
+    engine.add_argument(
+        "--backend", choices=("auto", "vllm", "hf"), default="auto", help="generation backend (default: auto)"
+    )
     engine.add_argument(
         "--tensor-parallel-size", type=positive_int, metavar="N", default=1, help="vllm: GPUs per model copy"
     )
@@ -131,7 +156,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     engine.add_argument("--batch-size", metavar="N", help="requests per batch (default: 16 for hf, auto for vllm)")
     engine.add_argument("--device", help="hf: torch device (default: cuda if available, else cpu)")
-    parser.set_defaults(func=run_eval_command)
 
 
 def choose_backend(requested: str) -> str:
@@ -148,13 +172,10 @@ def choose_backend(requested: str) -> str:
     return "vllm" if has_vllm and torch.cuda.is_available() else "hf"
 
 
-def run_eval_command(args: argparse.Namespace) -> int:
-    """Run `sparkle eval`; `UserError` propagates to `sparkle.cli.main` (one line, exit 2)."""
-    from sparkle.eval.report import write_report
-    from sparkle.eval.runner import Engine, EvalSettings, TaskSource, model_specs, resolve_tasks, run_eval
+def engine_from_args(args: argparse.Namespace) -> Engine:
+    """The `Engine` of the options of `add_engine_arguments`; inconsistent options are a `UserError`."""
+    from sparkle.eval.runner import Engine
 
-    tasks = resolve_tasks(args.tasks)
-    models = model_specs(args.models, args.names)
     backend = choose_backend(args.backend)
     device = args.device
     if backend == "hf" and device is None:
@@ -163,10 +184,11 @@ def run_eval_command(args: argparse.Namespace) -> int:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if backend == "vllm" and (args.device or "cuda") != "cuda":
         raise UserError("--device applies to the hf backend only")
-    dtype = args.dtype or ("float32" if backend == "hf" and device == "cpu" else "auto")
-    engine = Engine(
+    if backend == "hf" and (args.tensor_parallel_size > 1 or args.data_parallel_size > 1):
+        raise UserError("--tensor-parallel-size and --data-parallel-size need --backend vllm")
+    return Engine(
         backend=backend,
-        dtype=dtype,
+        dtype=args.dtype or ("float32" if backend == "hf" and device == "cpu" else "auto"),
         device=device,
         batch_size=args.batch_size or ("16" if backend == "hf" else "auto"),
         tensor_parallel_size=args.tensor_parallel_size,
@@ -174,14 +196,24 @@ def run_eval_command(args: argparse.Namespace) -> int:
         gpu_memory_utilization=args.gpu_memory_utilization,
         max_model_len=args.max_model_len,
     )
-    if backend == "hf" and (args.tensor_parallel_size > 1 or args.data_parallel_size > 1):
-        raise UserError("--tensor-parallel-size and --data-parallel-size need --backend vllm")
+
+
+def run_eval_command(args: argparse.Namespace) -> int:
+    """Run `sparkle eval`; `UserError` propagates to `sparkle.cli.main` (one line, exit 2)."""
+    from sparkle.eval.report import write_report
+    from sparkle.eval.runner import EvalSettings, TaskSource, model_specs, resolve_tasks, run_eval
+
+    tasks = resolve_tasks(args.tasks)
+    models = model_specs(args.models, args.names)
+    engine = engine_from_args(args)
     settings = EvalSettings(samples=args.samples, limit=args.limit, max_gen_toks=args.max_gen_toks, seed=args.seed)
     source = TaskSource(benchmarks_dir=args.benchmarks_dir.resolve() if args.benchmarks_dir else None)
     if args.include_path is not None:
         source.include_path = args.include_path.resolve()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    print(f"sparkle eval: {len(models)} model(s) x {len(tasks)} task(s), backend {backend}, {args.samples} samples")
+    print(
+        f"sparkle eval: {len(models)} model(s) x {len(tasks)} task(s), backend {engine.backend}, {args.samples} samples"
+    )
     status = run_eval(models, tasks, args.output, settings, engine, source, rerun=args.rerun)
     paths = write_report(args.output, models, tasks)
     done = sum(s == "done" for s in status.values())

@@ -22,11 +22,14 @@ of each sample, in sample order, and then averaged over problems by lm-eval (agg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import comb
 
 DEFAULT_KS = (1, 2, 4, 8)
+SAMPLE_METRIC = re.compile(r"^(avg|pass|maj)@(\d+)$")
+"""The metric names `metric_names` produces: family (avg, pass, maj) and k."""
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

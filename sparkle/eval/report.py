@@ -11,18 +11,17 @@ is a grouped bar chart of the headline table (matplotlib, Agg backend).
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sparkle.eval.metrics import SAMPLE_METRIC
 from sparkle.eval.runner import FILTER, ModelSpec, pair_dir, read_results
 from sparkle.eval.tasks import LOCAL_SUFFIX, benchmark_of
 from sparkle.io import atomic_path, write_text_atomic
 
 MISSING = "–"
-_METRIC = re.compile(r"^(avg|pass|maj)@(\d+)$")
 
 
 @dataclass
@@ -59,11 +58,11 @@ def parse_results(model: str, task: str, data: dict[str, Any]) -> PairResult:
     stderr: dict[str, float | None] = {}
     for key, value in entry.items():
         name, _, filter_name = key.partition(",")
-        if filter_name != FILTER or not _METRIC.match(name) or _number(value) is None:
+        if filter_name != FILTER or not SAMPLE_METRIC.match(name) or _number(value) is None:
             continue
         metrics[name] = float(value)
         stderr[name] = _number(entry.get(f"{name}_stderr,{filter_name}"))
-    samples = [int(m.group(2)) for name in metrics if (m := _METRIC.match(name)) and m.group(1) == "avg"]
+    samples = [int(m.group(2)) for name in metrics if (m := SAMPLE_METRIC.match(name)) and m.group(1) == "avg"]
     if len(samples) != 1:
         raise ValueError(f"task {task!r}: expected one avg@k metric, found {len(samples)}")
     counts = (data.get("n-samples") or {}).get(task) or {}
@@ -104,7 +103,8 @@ def headline_rows(
     return rows
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The lines of a markdown table (a header, the separator, one line per row)."""
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
@@ -125,10 +125,15 @@ def markdown_report(results: Sequence[PairResult], models: Sequence[str], tasks:
     ]
     header = ["Model", *(column_label(t) for t in tasks), "Avg."]
     rows = [[m, *(_pct(v) for v in values), _pct(avg)] for m, values, avg in headline_rows(results, models, tasks)]
-    lines += [*_table(header, rows), ""]
+    lines += [*markdown_table(header, rows), ""]
     for family, title in (("pass", "pass@k (unbiased estimator, Chen et al. 2021)"), ("maj", "maj@k (majority vote)")):
         k_values = sorted(
-            {int(m.group(2)) for r in results for n in r.metrics if (m := _METRIC.match(n)) and m.group(1) == family}
+            {
+                int(m.group(2))
+                for r in results
+                for n in r.metrics
+                if (m := SAMPLE_METRIC.match(n)) and m.group(1) == family
+            }
         )
         fam_rows = []
         for model in models:
@@ -141,11 +146,11 @@ def markdown_report(results: Sequence[PairResult], models: Sequence[str], tasks:
         lines += [
             f"## {title}, %",
             "",
-            *_table(["Model", "Benchmark", *(f"{family}@{k}" for k in k_values)], fam_rows),
+            *markdown_table(["Model", "Benchmark", *(f"{family}@{k}" for k in k_values)], fam_rows),
             "",
         ]
     runs = [[r.model, r.task, str(r.problems), str(r.samples)] for r in results]
-    lines += ["## Runs", "", *_table(["Model", "Task", "Problems", "Samples per problem"], runs), ""]
+    lines += ["## Runs", "", *markdown_table(["Model", "Task", "Problems", "Samples per problem"], runs), ""]
     return "\n".join(lines)
 
 
@@ -198,9 +203,13 @@ def bar_chart(results: Sequence[PairResult], models: Sequence[str], tasks: Seque
 
 def write_bar_chart(path: Path, results: Sequence[PairResult], models: Sequence[str], tasks: Sequence[str]) -> Path:
     """Save `bar_chart` as a PNG at `path` (atomically)."""
+    return save_figure(bar_chart(results, models, tasks), path)
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    """Save a matplotlib figure as a PNG at `path` (atomically) and close it."""
     import matplotlib.pyplot as plt
 
-    fig = bar_chart(results, models, tasks)
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=150)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sparkle.errors import UserError
-from sparkle.eval.metrics import metric_names
+from sparkle.eval.metrics import SAMPLE_METRIC, metric_names
 from sparkle.eval.tasks import ENV_VAR, HUB_TASKS, LOCAL_SUFFIX, LOCAL_TASKS, METADATA_KEY, local_file
 from sparkle.io import atomic_path
 
@@ -193,9 +193,12 @@ def task_config(task_manager: Any, task: str, samples: int) -> dict[str, Any]:
         raise UserError(f"task {task!r} is not in the task folder")
     config = load_yaml(entry.yaml_path, resolve_func=True)
     config["repeats"] = samples
+    # the per-sample-count metrics follow `samples`; any other metric of the task (the analysis tasks'
+    # chain_success) keeps its own entry
+    others = [m for m in config.get("metric_list") or [] if not SAMPLE_METRIC.match(str(m.get("metric")))]
     config["metric_list"] = [
         {"metric": name, "aggregation": "mean", "higher_is_better": True} for name in metric_names(samples)
-    ]
+    ] + others
     return config
 
 
@@ -339,6 +342,17 @@ def run_model(
     return seconds
 
 
+def local_data_name(task_manager: Any, task: str) -> str | None:
+    """The file a ``*_local`` task reads (``dataset_kwargs.benchmark`` of its YAML); None if it has none."""
+    from lm_eval.tasks._yaml_loader import load_yaml
+
+    entry = task_manager.task_index.get(task)
+    if entry is None or not entry.yaml_path:
+        return None
+    kwargs = load_yaml(entry.yaml_path, resolve_func=False).get("dataset_kwargs") or {}
+    return kwargs.get("benchmark")
+
+
 def check_local_data(tasks: Sequence[str], source: TaskSource) -> None:
     """Fail early if a ``*_local`` task's file is missing."""
     local = [t for t in tasks if t.endswith(LOCAL_SUFFIX)]
@@ -347,11 +361,13 @@ def check_local_data(tasks: Sequence[str], source: TaskSource) -> None:
     if source.benchmarks_dir is None:
         env = os.environ.get(ENV_VAR)
         source.benchmarks_dir = Path(env).expanduser().resolve() if env else DEFAULT_BENCHMARKS_DIR.resolve()
-    from sparkle.eval.tasks import benchmark_of
-
+    task_manager = source.task_manager()
     for task in local:
+        name = local_data_name(task_manager, task)
+        if name is None:
+            continue  # not a task of the folder: load_task names it
         try:
-            local_file(source.benchmarks_dir, benchmark_of(task).name)
+            local_file(source.benchmarks_dir, name)
         except FileNotFoundError as err:
             raise UserError(str(err)) from err
 
