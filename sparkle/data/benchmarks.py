@@ -142,6 +142,44 @@ class FineGrainedProblem:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FineGrainedProblem:
+        """The inverse of `as_dict` (a line of ``eval/sparkle_preview.jsonl``)."""
+        fields = {k: v for k, v in data.items() if k != "subproblems"}
+        return cls(**fields, subproblems=[Subproblem(**s) for s in data.get("subproblems") or []])
+
+    @property
+    def key(self) -> str:
+        """The problem's unique key: ``<source>/<problem ID>`` (ids repeat across sources in config ``all``)."""
+        return f"{self.source}/{self.problem_id}" if self.source else self.problem_id
+
+    def hub_rows(self) -> list[dict[str, Any]]:
+        """The problem back in the hub's one-row-per-subproblem schema (§10.2)."""
+        shared = {
+            "problem ID": self.problem_id,
+            "problem": self.problem,
+            "reasoning": self.reasoning,
+            "answer": self.answer,
+            "difficulty_level": self.difficulty_level,
+            "domains": self.domains,
+            "planning": self.planning,
+            "knowledge": self.knowledge,
+        }
+        extra = {"source": self.source, "general_id": self.general_id}
+        return [
+            {
+                **shared,
+                "subproblem_id": s.subproblem_id,
+                "subproblem_question": s.question,
+                "subproblem_answer": s.answer,
+                "augmented_problem": s.augmented_problem,
+                "subproblem_sequence": s.sequence,
+                "total_subproblems": len(self.subproblems),
+                **{k: v for k, v in extra.items() if v is not None},
+            }
+            for s in self.subproblems
+        ]
+
 
 _PROBLEM_FIELDS = ("problem", "answer", "planning", "knowledge", "reasoning", "difficulty_level", "domains")
 _REQUIRED_TEXT = (

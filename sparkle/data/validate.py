@@ -207,22 +207,27 @@ def issues_report(issues: Sequence[Issue], n_rows: int) -> dict[str, Any]:
     }
 
 
-def raise_for_issues(validated: Validated) -> None:
-    """Raise one `UserError` describing, per problem class, the first bad row and how many more there are."""
-    if not validated.issues:
-        return
+def summarize_issues(issues: Sequence[Issue]) -> str:
+    """Per problem class, the first bad row and field and how many more issues of that class there are."""
     parts = []
     for kind in ISSUE_KINDS:
-        of_kind = [issue for issue in validated.issues if issue.kind == kind]
+        of_kind = [issue for issue in issues if issue.kind == kind]
         if not of_kind:
             continue
         first = of_kind[0]
         more = f" (+{len(of_kind) - 1} more {kind} issue(s))" if len(of_kind) > 1 else ""
         parts.append(f"row {first.row}, field {first.field!r}: {kind}: {first.detail}{more}")
+    return "; ".join(parts)
+
+
+def raise_for_issues(validated: Validated) -> None:
+    """Raise one `UserError` describing, per problem class, the first bad row and how many more there are."""
+    if not validated.issues:
+        return
     n_bad = len({issue.row for issue in validated.issues})
     raise UserError(
-        f"{validated.label}: {n_bad} invalid row(s): " + "; ".join(parts) + " — fix the input, or pass "
-        "--skip-invalid to drop these rows and list them in the report"
+        f"{validated.label}: {n_bad} invalid row(s): " + summarize_issues(validated.issues) + " — fix the input, "
+        "or pass --skip-invalid to drop these rows and list them in the report"
     )
 
 
