@@ -35,10 +35,13 @@ def local_env(prepared_benchmarks, monkeypatch):
     return prepared_benchmarks
 
 
-def test_the_folder_defines_the_ten_tasks_and_two_tags(task_manager):
-    assert sorted(task_manager.all_subtasks) == sorted((*HUB_TASKS, *LOCAL_TASKS))
+def test_the_folder_defines_the_benchmark_and_analysis_tasks_and_their_tags(task_manager):
+    from sparkle.analysis.conditions import CONDITIONS
+
+    analysis = [name for c in CONDITIONS for name in (c.task, c.local_task)]
+    assert sorted(task_manager.all_subtasks) == sorted((*HUB_TASKS, *LOCAL_TASKS, *analysis))
     assert HUB_TASKS == ("aime2024", "amc2023", "math500", "gsm8k_spk", "olympiad_bench")
-    assert sorted(task_manager.all_tags) == ["sparkle", "sparkle_local"]
+    assert sorted(task_manager.all_tags) == ["sparkle", "sparkle_analysis", "sparkle_analysis_local", "sparkle_local"]
 
 
 @pytest.mark.parametrize("task", HUB_TASKS)
