@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from sparkle import __version__
+from sparkle.analysis import cli as analysis_cli
 from sparkle.checkpoint import cli as checkpoint_cli
 from sparkle.data import cli as data_cli
 from sparkle.demo import cli as demo_cli
@@ -20,7 +21,7 @@ from sparkle.eval import cli as eval_cli
 from sparkle.reward import cli as reward_cli
 from sparkle.train import cli as train_cli
 
-COMMAND_GROUPS = (reward_cli, data_cli, train_cli, checkpoint_cli, demo_cli, eval_cli)
+COMMAND_GROUPS = (reward_cli, data_cli, train_cli, checkpoint_cli, demo_cli, eval_cli, analysis_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
