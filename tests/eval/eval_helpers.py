@@ -40,19 +40,37 @@ def sample_problems() -> list[str]:
     return problems
 
 
-def train_answering_model(source: Path, target: Path, *, steps: int = 120, seed: int = 0) -> Path:
-    """Fine-tune the tiny model at `source` to answer the sample problems from `ANSWER_MIX`; save to `target`."""
+def train_answering_model(
+    source: Path,
+    target: Path,
+    *,
+    steps: int = 120,
+    seed: int = 0,
+    prompts: list[str] | None = None,
+    answer_mix: tuple[tuple[str | None, int], ...] = ANSWER_MIX,
+) -> Path:
+    """Fine-tune the tiny model at `source` to answer `prompts` (default: the plain prompts of the sample
+    problems) from `answer_mix`; save to `target`."""
     import torch
 
+    if prompts is None:
+        prompts = [plain_prompt(p) for p in sample_problems()]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model trains faster on one thread, and much faster on a busy machine
     try:
-        return _train(source, target, steps, seed)
+        return _train(source, target, steps, seed, prompts, answer_mix)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(source: Path, target: Path, steps: int, seed: int) -> Path:
+def _train(
+    source: Path,
+    target: Path,
+    steps: int,
+    seed: int,
+    prompt_texts: list[str],
+    answer_mix: tuple[tuple[str | None, int], ...],
+) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -60,13 +78,11 @@ def _train(source: Path, target: Path, steps: int, seed: int) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
     prompts = [
-        tokenizer.apply_chat_template(
-            [{"role": "user", "content": plain_prompt(p)}], add_generation_prompt=True, tokenize=False
-        )
-        for p in sample_problems()
+        tokenizer.apply_chat_template([{"role": "user", "content": p}], add_generation_prompt=True, tokenize=False)
+        for p in prompt_texts
     ]
     prompt_ids = [tokenizer(p, add_special_tokens=False).input_ids for p in prompts]
-    answers = [a for a, count in ANSWER_MIX for _ in range(count)]
+    answers = [a for a, count in answer_mix for _ in range(count)]
     response_ids = {
         a: tokenizer(response_for(a) + tokenizer.eos_token, add_special_tokens=False).input_ids for a in answers
     }
