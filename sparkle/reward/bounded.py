@@ -50,8 +50,10 @@ def call_with_deadline(fn: Callable[[], T], seconds: float) -> T:
 
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
-    timer.start()
     try:
+        # started inside `try`: on a loaded machine the budget can run out while `start()` waits for
+        # the watchdog thread, and the bookkeeping below must run then too
+        timer.start()
         return fn()
     finally:
         timer.cancel()

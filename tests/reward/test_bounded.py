@@ -50,8 +50,10 @@ def test_deadline_is_not_swallowed_by_except_exception() -> None:
 
 
 def test_no_stray_exception_after_a_call_that_finished_in_time() -> None:
+    # a 1 ms budget can run out on a loaded machine; then the call itself raises, which is allowed
     for _ in range(200):
-        call_with_deadline(lambda: None, 0.001)
+        with contextlib.suppress(Deadline):
+            call_with_deadline(lambda: None, 0.001)
     time.sleep(0.05)  # any late injection would surface in this loop
     total = sum(range(100000))
     assert total == 4999950000
