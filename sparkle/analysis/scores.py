@@ -20,7 +20,8 @@ from tqdm import tqdm
 
 from sparkle.analysis.chain import StepOutcome, chain_success_rate, group_chains
 from sparkle.analysis.conditions import Condition
-from sparkle.eval.runner import SAMPLES_FILE, ModelSpec, pair_dir, read_results
+from sparkle.analysis.runner import condition_dir
+from sparkle.eval.runner import SAMPLES_FILE, ModelSpec, read_results
 from sparkle.eval.tasks import read_rows
 
 
@@ -70,7 +71,7 @@ def collect_scores(output: Path, models: Sequence[ModelSpec], conditions: Sequen
     found = []
     pairs = [(m, c) for m in models for c in conditions]
     for model, condition in tqdm(pairs, desc="reading samples", unit="pair", disable=None, leave=False):
-        directory = pair_dir(output, model, condition.local_task)
+        directory = condition_dir(output, model, condition)
         try:
             scores = pair_scores(directory, model.name, condition)
         except (ValueError, KeyError, TypeError, OSError) as err:
