@@ -40,13 +40,4 @@ class DemoSettings:
 
 
 FULL = DemoSettings()
-QUICK = replace(
-    FULL,
-    stage1_problems=236,
-    stage1_steps=10,
-    stage2_steps=6,
-    hard_pool=96,
-    eval_problems=32,
-    probe_problems=16,
-    test_freq=5,
-)
+QUICK = replace(FULL, stage1_steps=10, stage2_steps=6, hard_pool=96, eval_problems=32, probe_problems=16)
