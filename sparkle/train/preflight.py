@@ -6,7 +6,10 @@ instead of minutes into a cluster job (or, as in the original, silently inside t
 - `data.max_prompt_length` is at least the longest chat-templated prompt in the data (verl would
   otherwise drop rows with `filter_overlong_prompts` or fail with `truncation=error`);
 - `max_prompt_length + max_response_length` fits the model's `max_position_embeddings`
-  (Qwen2.5-Math-7B has 4,096).
+  (Qwen2.5-Math-7B has 4,096);
+- DAPO group filtering (`algorithm.filter_groups.enable`) is not combined with a custom replay
+  buffer (`trainer.v1.sampler.custom_sampler`, set by the `cpu` preset): verl hands filtering to
+  the custom buffer, which would skip it silently.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sparkle.errors import UserError
 
@@ -106,6 +109,17 @@ def check_lengths(config: DictConfig, model_config: dict[str, Any] | None, promp
             )
 
 
+def check_sampler(config: DictConfig) -> None:
+    """Refuse group filtering with a custom replay buffer, which verl does not filter for."""
+    sampler = OmegaConf.select(config, "trainer.v1.sampler.custom_sampler.path")
+    if sampler and OmegaConf.select(config, "algorithm.filter_groups.enable", default=False):
+        raise UserError(
+            f"algorithm.filter_groups.enable=true needs verl's own replay buffer, but "
+            f"trainer.v1.sampler.custom_sampler.path={sampler} (the cpu preset's) replaces it; "
+            "drop one of the two"
+        )
+
+
 def preflight(config: DictConfig, check_prompts: bool = True) -> None:
     """Run every check on a composed training config."""
     files = check_data_files(config)
@@ -115,3 +129,4 @@ def preflight(config: DictConfig, check_prompts: bool = True) -> None:
     if check_prompts and model_config is not None:
         prompts = longest_prompts(files, model_path, str(config.data.get("prompt_key", "prompt")))
     check_lengths(config, model_config, prompts)
+    check_sampler(config)

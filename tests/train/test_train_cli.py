@@ -61,6 +61,12 @@ def test_prompt_longer_than_max_prompt_length_is_caught(tiny_model_dir, data, ca
     assert "sparkle_dsr40k.parquet: the longest prompt has" in err and "data.max_prompt_length=32" in err
 
 
+def test_group_filtering_is_refused_with_the_cpu_replay_buffer(tiny_model_dir, data, capsys) -> None:
+    assert main(_train(tiny_model_dir, data, "algorithm.filter_groups.enable=true")) == 2
+    err = capsys.readouterr().err
+    assert "algorithm.filter_groups.enable=true" in err and "sparkle.engine.replay" in err
+
+
 def test_sequence_longer_than_the_models_positions_is_caught(tiny_model_dir, data, tmp_path, capsys) -> None:
     model = tmp_path / "short"
     shutil.copytree(tiny_model_dir, model)
