@@ -1,71 +1,135 @@
-"""Procedural arithmetic problems with step-by-step solutions in the SPARKLE answer format.
+"""Procedural addition problems in the SPARKLE answer format, and the careless teacher of the warm start.
 
-Two families, both seeded and deterministic:
-- easy: "What is a + b?" with a in [0, 29] and b in [0, 9]: one step (`a + b = s`), for stage 1;
-- hard: "What is a + b + c?" with single digits: two steps (`a + b = s`, `s + c = t`), each of
-  which is an easy problem. A model trained on the easy family writes the first step and stops, so
-  its pass rate on hard problems is near 0; with the first step given as a hint (stage 2), what is
-  left is exactly an easy step, so hinted groups get non-zero reward variance.
+Two families, enumerated and shuffled by seed, so held-out problems never appear in training:
 
-Every solution is `<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>`,
-and the hard problems' `CoT` puts one step per paragraph, so the stage-2 split gives one step per hint
-level. Each family is enumerated and shuffled, so held-out problems never appear in training.
+- **easy** (stage 1): ``What is x + y?`` with x in 1..25 and y in 1..4: one step, ``x + y = s``;
+- **hard** (stage 2): ``What is s + a1 + ... + a5?`` with s in 1..9 and a_i in 1..4: five steps, each
+  adding one number to the running total (``12 + 3 = 15``). Every step uses the same facts as an
+  easy problem, so a hard problem is a chain of easy ones.
+
+Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
+A hard problem's reference trace (`CoT`) has three paragraphs: the first three steps, then the fourth,
+then the fifth; SPARKLE's split (`sparkle data stage2 --levels 3`) keeps paragraphs as its chunks, so
+hint levels 1-3 give the model three, four and all five steps (the last level only leaves the answer).
+
+**The warm start's teacher is careless in two ways** (`Teacher`), which are the two things the
+miniature's RL stages are meant to fix:
+
+1. *answer slip* (every problem): with probability `answer_slip` the answer box holds the last number
+   added instead of the total. A model that learns it gets about half of the easy problems right
+   while writing correct steps; stage-1 GRPO on easy problems can remove it.
+2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
+   with probability `carry_slip` the total is carried into the next step one too high; the step's
+   addition is then done correctly, so the error propagates to the answer. Easy problems have no such
+   step. A hard problem has four, so the model almost never gets one right (the answer box comes on
+   top), while a hint that holds the first three, four or all five steps leaves two, one or no
+   carries: hinted groups have reward variance where unhinted ones have none (SPARKLE's stage-2
+   premise), and stage-2 GRPO on them trains exactly the step that long unhinted chains fail at.
+   Stage 1 also makes carries more reliable (copying a number is a skill easy problems train too),
+   so the slip rate is set high enough (`sparkle.demo.settings`) that unhinted hard problems stay
+   out of reach after stage 1.
+
+Slips only add, so two slips never cancel and a wrong chain never ends on the right answer.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
+
+EASY_FIRST = range(1, 26)
+ADDENDS = range(1, 5)
+HARD_START = range(1, 10)
+HARD_STEPS = 5
+HINT_PARAGRAPHS = (3, 1, 1)
+"""Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One generated problem with its reasoning steps and answer."""
+    """A sum of `numbers`, solved left to right one addition per step."""
 
-    problem: str
-    steps: tuple[str, ...]
-    answer: int
+    numbers: tuple[int, ...]
+
+    @property
+    def problem(self) -> str:
+        return "What is " + " + ".join(map(str, self.numbers)) + "?"
+
+    @property
+    def answer(self) -> int:
+        return sum(self.numbers)
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The correct steps: ``total + next = new total``."""
+        lines, total = [], self.numbers[0]
+        for number in self.numbers[1:]:
+            lines.append(f"{total} + {number} = {total + number}")
+            total += number
+        return tuple(lines)
 
     @property
     def solution(self) -> str:
         """The response a perfect model writes."""
-        think = "\n".join(self.steps)
-        return f"<think>\n{think}\n</think>\n<answer>\nThe answer is \\boxed{{{self.answer}}}.\n</answer>"
+        return answer_block(self.steps, self.answer, opened=True)
 
     @property
     def cot(self) -> str:
-        """The reference trace for hints: one step per paragraph."""
-        return "\n\n".join(self.steps)
+        """The reference trace for hints: the steps grouped into `HINT_PARAGRAPHS` paragraphs (one line
+        for a one-step problem)."""
+        if len(self.steps) != sum(HINT_PARAGRAPHS):
+            return "\n".join(self.steps)
+        groups, start = [], 0
+        for size in HINT_PARAGRAPHS:
+            groups.append("\n".join(self.steps[start : start + size]))
+            start += size
+        return "\n\n".join(groups)
 
     def record(self) -> dict[str, str]:
         """A row in the dsr40k / hardmath schema (`problem`, `solution`, `CoT`, `answer`)."""
         return {"problem": self.problem, "solution": self.solution, "CoT": self.cot, "answer": str(self.answer)}
 
 
-def chain_problem(numbers: list[int]) -> Problem:
-    """Add `numbers` left to right, one addition per step."""
-    steps, total = [], numbers[0]
-    for number in numbers[1:]:
-        steps.append(f"{total} + {number} = {total + number}")
-        total += number
-    return Problem(f"What is {' + '.join(map(str, numbers))}?", tuple(steps), total)
+def answer_block(steps: tuple[str, ...] | list[str], boxed: int, opened: bool) -> str:
+    """Steps, ``</think>`` and the answer block; `opened` writes the ``<think>`` line first (a hinted
+    response continues a think block the prompt opened)."""
+    lines = [*steps, "</think>", "<answer>", f"The answer is \\boxed{{{boxed}}}.", "</answer>"]
+    return "\n".join(["<think>", *lines] if opened else lines)
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """The careless author of the warm-start data (see the module docstring)."""
+
+    answer_slip: float
+    carry_slip: float
+
+    def solution(self, problem: Problem, rng: random.Random, given: int = 0) -> str:
+        """A response to `problem`; with `given` > 0, the continuation after its first `given` correct
+        steps (which a hinted prompt already holds)."""
+        total = sum(problem.numbers[: given + 1])
+        lines = []
+        for index, number in enumerate(problem.numbers[given + 1 :], start=given):
+            if index > 0 and rng.random() < self.carry_slip:
+                total += 1
+            lines.append(f"{total} + {number} = {total + number}")
+            total += number
+        boxed = problem.numbers[-1] if rng.random() < self.answer_slip else total
+        return answer_block(lines, boxed, opened=given == 0)
 
 
 def easy_problems(seed: int) -> list[Problem]:
-    """Every one-step problem a + b (a in [0, 29], b in [0, 9]), each once, in a seeded order."""
-    problems = [chain_problem([a, b]) for a in range(30) for b in range(10)]
+    """Every one-step problem x + y, each once, in a seeded order."""
+    problems = [Problem((x, y)) for x in EASY_FIRST for y in ADDENDS]
     random.Random(f"easy-{seed}").shuffle(problems)
     return problems
 
 
 def hard_problems(seed: int) -> list[Problem]:
-    """Every two-step problem a + b + c with single digits, each once, in a seeded order."""
-    problems = [chain_problem([a, b, c]) for a in range(10) for b in range(10) for c in range(10)]
+    """Every five-step problem s + a1 + ... + a5, each once, in a seeded order."""
+    problems = [
+        Problem((start, *adds)) for start in HARD_START for adds in itertools.product(ADDENDS, repeat=HARD_STEPS)
+    ]
     random.Random(f"hard-{seed}").shuffle(problems)
     return problems
-
-
-def sample_with_replacement(problems: list[Problem], n: int, seed: int) -> list[Problem]:
-    """`n` problems drawn with replacement (supervised warm-start data)."""
-    rng = random.Random(f"sample-{seed}")
-    return [rng.choice(problems) for _ in range(n)]

@@ -1,35 +1,76 @@
-"""The demo's generated problems: deterministic, correct, in the SPARKLE format, one hint step per level."""
+"""The demo's generated problems and careless teacher: seeded, correct, in the SPARKLE format, and
+split by SPARKLE's own hint code into the intended levels."""
 
-from sparkle.data.split import smart_split_thinking_process
-from sparkle.demo.tasks import easy_problems, hard_problems
+import random
+import re
+
+from sparkle.data.stage2 import sparkle_hints
+from sparkle.demo.tasks import HINT_PARAGRAPHS, Problem, Teacher, easy_problems, hard_problems
+from sparkle.demo.warmstart import hinted_prompt, without_instruction
 from sparkle.reward import score_response
 
 
-def test_generation_is_seeded_and_each_problem_appears_once() -> None:
+def _boxed(text: str) -> int:
+    return int(re.search(r"\\boxed\{(\d+)\}", text).group(1))
+
+
+def _step_lines(text: str) -> list[tuple[int, int, int]]:
+    return [tuple(map(int, m)) for m in re.findall(r"^(\d+) \+ (\d+) = (\d+)$", text, flags=re.MULTILINE)]
+
+
+def test_families_are_seeded_disjoint_orders_of_every_problem() -> None:
     assert easy_problems(3) == easy_problems(3) and easy_problems(3) != easy_problems(4)
-    assert sorted(p.problem for p in easy_problems(3)) == sorted(p.problem for p in easy_problems(4))
+    assert set(easy_problems(3)) == set(easy_problems(4))
     for family in (easy_problems(0), hard_problems(0)):
-        assert len({p.problem for p in family}) == len(family)
-    assert (len(easy_problems(0)), len(hard_problems(0))) == (300, 1000)
+        assert len(set(family)) == len(family)
+    assert (len(easy_problems(0)), len(hard_problems(0))) == (25 * 4, 9 * 4**5)
+    assert {len(p.numbers) for p in easy_problems(0)} == {2} and {len(p.numbers) for p in hard_problems(0)} == {6}
 
 
-def test_reference_solutions_earn_full_reward() -> None:
-    for problem in easy_problems(0)[:50] + hard_problems(0)[:50]:
-        result = score_response(problem.solution, str(problem.answer), "spk_h")
-        assert result.score == 2.0, problem
+def test_reference_solutions_earn_full_reward_and_add_up() -> None:
+    for problem in easy_problems(0)[:40] + hard_problems(0)[:40]:
+        assert score_response(problem.solution, str(problem.answer), "spk_h").score == 2.0, problem
         terms = [int(t) for t in problem.problem.removeprefix("What is ").removesuffix("?").split(" + ")]
         assert sum(terms) == problem.answer
+        lines = _step_lines(problem.solution)
+        assert all(a + b == c for a, b, c in lines) and lines[-1][2] == problem.answer
+        assert all(lines[i][2] == lines[i + 1][0] for i in range(len(lines) - 1))  # each step builds on the last
 
 
-def test_hard_problems_split_into_one_step_per_hint_level() -> None:
+def test_hint_levels_hold_the_paragraphs_cumulatively() -> None:
     for problem in hard_problems(1)[:30]:
-        chunks = smart_split_thinking_process(problem.cot, 2, False)
-        assert tuple(chunks) == problem.steps and len(chunks) == 2
-        assert problem.steps[0].split(" = ")[1] == problem.steps[1].split(" + ")[0]  # step 2 builds on step 1
+        hints = sparkle_hints(problem.cot, levels=len(HINT_PARAGRAPHS)).hints
+        counts = [len(h.text.splitlines()) for h in hints]
+        assert counts == [sum(HINT_PARAGRAPHS[: i + 1]) for i in range(len(HINT_PARAGRAPHS))]
+        assert hints[-1].text.splitlines() == list(problem.steps)
+        prompt, given = hinted_prompt(problem, 2)
+        assert given == counts[1] and prompt.endswith(hints[1].text + "\n") and "<think>" in prompt
+        assert without_instruction(prompt).startswith("User: " + problem.problem)
 
 
-def test_ranges() -> None:
-    for problem in easy_problems(0):
-        a, b = (int(t) for t in problem.problem[8:-1].split(" + "))
-        assert 0 <= a <= 29 and 0 <= b <= 9 and len(problem.steps) == 1
-    assert all(len(p.steps) == 2 and p.answer <= 27 for p in hard_problems(0))
+def test_careful_teacher_is_always_right_and_hinted_continuations_resume_the_trace() -> None:
+    careful, rng = Teacher(answer_slip=0.0, carry_slip=0.0), random.Random(0)
+    problem = Problem((7, 3, 1, 4, 2, 2))
+    assert careful.solution(problem, rng) == problem.solution
+    continuation = careful.solution(problem, rng, given=3)
+    assert not continuation.startswith("<think>")
+    assert [f"{a} + {b} = {c}" for a, b, c in _step_lines(continuation)] == list(problem.steps[3:])
+    assert score_response("<think>\n" + continuation, str(problem.answer), "spk_h").correct
+
+
+def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
+    rng, n = random.Random(1), 3000
+    answer_only = Teacher(answer_slip=0.5, carry_slip=0.0)
+    easy = easy_problems(0)
+    boxed_right = sum(_boxed(answer_only.solution(p, rng)) == p.answer for p in easy * (n // len(easy)))
+    assert abs(boxed_right / n - 0.5) < 0.05
+    carry_only = Teacher(answer_slip=0.0, carry_slip=0.75)
+    assert all(carry_only.solution(p, rng) == p.solution for p in easy)  # one-step traces have no carry
+    hard = hard_problems(0)[:n]
+    right = 0
+    for problem in hard:
+        text = carry_only.solution(problem, rng)
+        assert all(a + b == c for a, b, c in _step_lines(text))  # each addition itself is correct
+        assert _boxed(text) >= problem.answer  # slips only add
+        right += _boxed(text) == problem.answer
+    assert abs(right / n - 0.25**4) < 0.01  # four carries, each kept right with probability 0.25
