@@ -16,7 +16,7 @@ from sparkle.reward import score_response
 
 def avg_at_k(model: Path, problems: list[Problem], k: int, max_new_tokens: int, seed: int = 0) -> float:
     """Mean correctness of `k` samples per problem (temperature 0.6)."""
-    settings = SamplingSettings(n=k, max_new_tokens=max_new_tokens, temperature=0.6, seed=seed, batch_size=16)
+    settings = SamplingSettings(n=k, max_new_tokens=max_new_tokens, temperature=0.6, seed=seed, batch_size=32)
     sampler = TransformersSampler(str(model), settings, device="cpu")
     responses = sampler.generate([chat_messages(plain_prompt(p.problem)) for p in problems])
     scores = [

@@ -1,36 +1,103 @@
-"""Warm start: a short supervised pass with verl's own SFT trainer, on the CPU backend.
+"""Warm start: two supervised passes with verl's own SFT trainer, on the CPU backend.
 
-`python -m verl.trainer.sft_trainer` (verl 0.9.1's engine-based SFT trainer) runs under torchrun with
-2 gloo ranks, FSDP2 and Sparkle's `cpu` platform, on chat rows `[user: SPARKLE prompt, assistant:
-reference solution]`. It is stopped after a few steps on purpose: the model learns the answer format
-and some of the arithmetic, so that RL starts from partial competence. The checkpoint is converted
-to an HF model with `sparkle.checkpoint.convert_checkpoint`.
+A tiny model trained from scratch only on the long SPARKLE prompt (about 160 tokens, the same for
+every problem) takes hundreds of steps before it starts copying the numbers of the question; on
+short prompts it learns the procedure several times faster. So the warm start, the miniature's
+stand-in for pretraining, has two phases:
+
+1. **pretraining**: the SPARKLE prompts with the instruction text removed (``User: {problem}
+   Assistant:``, and the hinted form ``... Assistant: <think>\\n{hint}\\n``) and correct solutions;
+2. **SFT**: the exact prompts of the RL stages (`sparkle.data.prompts`; hints built by
+   `sparkle.data.stage2.sparkle_hints`, as `sparkle data stage2` builds them) and the careless
+   teacher's solutions (`sparkle.demo.tasks.Teacher`), so the model starts RL with the teacher's
+   slips: partial competence with known causes.
+
+Each phase is ``python -m verl.trainer.sft_trainer`` (verl 0.9.1's engine-based SFT trainer) under
+torchrun with 2 gloo ranks, FSDP2 and Sparkle's `cpu` platform, on chat rows ``[user, assistant]``,
+with a cosine learning-rate schedule; its checkpoint is converted to an HF model with
+`sparkle.checkpoint.convert_checkpoint`, and phase 2 starts from phase 1's model.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from sparkle.checkpoint import convert_checkpoint
-from sparkle.data.prompts import chat_messages, plain_prompt
-from sparkle.demo.tasks import Problem
+from sparkle.data.prompts import INSTRUCTION, augmented_prompt, plain_prompt
+from sparkle.data.stage2 import sparkle_hints
+from sparkle.demo.tasks import HINT_PARAGRAPHS, Problem, Teacher
 from sparkle.errors import UserError
 from sparkle.train.configs import CPU_ENV
 
+Conversation = list[dict[str, str]]
+STEP_METRICS = re.compile(r"step:(\d+) - .*?train/loss:([-\d.e]+)")
+"""verl's console logger line for a finished SFT step: its number and loss."""
 
-def write_sft_data(problems: list[Problem], path: Path) -> Path:
-    """One chat row per problem in verl's SFT `messages` format."""
-    rows = [
-        {"messages": [*chat_messages(plain_prompt(p.problem)), {"role": "assistant", "content": p.solution}]}
-        for p in problems
-    ]
+
+@dataclass(frozen=True)
+class RowMix:
+    """Shares of easy, unhinted hard and hinted hard rows in a phase's data."""
+
+    easy: float
+    hard: float
+    hinted: float
+
+
+PRETRAINING_MIX = RowMix(easy=0.3, hard=0.35, hinted=0.35)
+SFT_MIX = RowMix(easy=0.4, hard=0.3, hinted=0.3)
+
+
+def hinted_prompt(problem: Problem, level: int) -> tuple[str, int]:
+    """The stage-2 prompt of `problem` at hint `level` and the number of steps its hint holds."""
+    hint = sparkle_hints(problem.cot, levels=len(HINT_PARAGRAPHS)).hints[level - 1].text
+    return augmented_prompt(problem.problem, hint), len(hint.splitlines())
+
+
+def without_instruction(prompt: str) -> str:
+    """A SPARKLE prompt minus its instruction text: ``User: ... Assistant:[ <think>\\n{hint}\\n]``."""
+    return prompt.removeprefix(INSTRUCTION + "\n\n")
+
+
+def conversations(
+    easy: list[Problem],
+    hard: list[Problem],
+    count: int,
+    mix: RowMix,
+    teacher: Teacher | None,
+    short_prompts: bool,
+    rng: random.Random,
+) -> list[Conversation]:
+    """`count` chat rows drawn with replacement: the teacher's (or, with None, the correct) solutions."""
+    author = teacher or Teacher(answer_slip=0.0, carry_slip=0.0)
+    rows = []
+    for _ in range(count):
+        draw = rng.random() * (mix.easy + mix.hard + mix.hinted)
+        problem = rng.choice(easy if draw < mix.easy else hard)
+        given = 0
+        if draw < mix.easy + mix.hard:
+            prompt = plain_prompt(problem.problem)
+        else:
+            prompt, given = hinted_prompt(problem, rng.randint(1, len(HINT_PARAGRAPHS)))
+        if short_prompts:
+            prompt = without_instruction(prompt)
+        answer = author.solution(problem, rng, given)
+        rows.append([{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}])
+    return rows
+
+
+def write_sft_data(rows: list[Conversation], path: Path) -> Path:
+    """The rows in verl's SFT `messages` format."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_parquet(path)
+    pd.DataFrame({"messages": rows}).to_parquet(path)
     return path
 
 
@@ -49,7 +116,7 @@ def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: floa
         "data.val_files=null",
         f"data.train_batch_size={batch}",
         f"data.micro_batch_size_per_gpu={batch // 2}",
-        "data.max_length=320",
+        "data.max_length=512",
         "data.use_dynamic_bsz=false",
         "data.num_workers=0",
         f"model.path={model}",
@@ -58,6 +125,7 @@ def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: floa
         "model.enable_gradient_checkpointing=false",
         "engine.strategy=fsdp2",
         f"optim.lr={lr}",
+        "optim.lr_scheduler_type=cosine",
         f"trainer.total_training_steps={steps}",
         "trainer.logger=[console]",
         f"trainer.default_local_dir={checkpoints}",
@@ -66,16 +134,27 @@ def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: floa
     ]
 
 
-def warm_start(
-    problems: list[Problem], model: Path, work: Path, output: Path, steps: int, lr: float, batch: int
+def sft_phase(
+    rows: list[Conversation], model: Path, work: Path, output: Path, steps: int, lr: float, batch: int
 ) -> Path:
-    """Fine-tune `model` on `problems` for `steps` steps and write the HF result to `output`."""
-    data = write_sft_data(problems, work / "sft.parquet")
-    checkpoints = work / "sft_checkpoints"
-    command = sft_command(data, model, checkpoints, steps, lr, batch)
+    """Fine-tune `model` on `rows` for `steps` steps; write the HF result to `output`.
+
+    The trainer's output goes to work/sft.log; a progress bar follows its step and loss lines."""
+    data = write_sft_data(rows, work / "sft.parquet")
+    checkpoints = work / "checkpoints"
     log = work / "sft.log"
-    with log.open("w") as handle:
-        status = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, **CPU_ENV})
+    command = sft_command(data, model, checkpoints, steps, lr, batch)
+    with log.open("w") as handle, tqdm(total=steps, desc=f"SFT {output.name}", unit="step") as bar:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **CPU_ENV}
+        )
+        assert process.stdout is not None
+        for line in process.stdout:  # text mode splits tqdm's carriage returns into lines too
+            handle.write(line)
+            if metrics := STEP_METRICS.search(line):
+                bar.update(int(metrics.group(1)) - bar.n)
+                bar.set_postfix(loss=f"{float(metrics.group(2)):.3f}")
+        status = process.wait()
     if status != 0:
         raise UserError(f"verl's SFT trainer failed with status {status}; see {log}")
     return convert_checkpoint(checkpoints / f"global_step_{steps}", output, dtype="fp32", base_model=model, log=None)
