@@ -1,14 +1,17 @@
 """The SPARKLE recipe in miniature, end to end on a CPU, with the same code paths as the GPU recipe.
 
-1. data: generated easy (stage 1) and hard (stage 2) arithmetic problems, held-out sets;
+1. data: generated easy (stage 1) and hard (stage 2) addition problems, held-out sets
+   (`sparkle.demo.tasks`);
 2. model: a tiny Qwen2 and a BPE tokenizer trained on the generated text;
-3. warm start: verl's SFT trainer (partial competence);
+3. warm start: verl's SFT trainer, pretraining on short prompts then SFT on SPARKLE prompts with a
+   careless teacher (`sparkle.demo.warmstart`): partial competence with known causes;
 4. stage 1: `sparkle train stage1 --cpu` (configs/stage_one.yaml + the cpu preset), GRPO, spk_h;
 5. conversion of the stage-1 checkpoint (`sparkle convert`);
 6. `sparkle data mine-hard`: hard problems the stage-1 model never solves;
-7. `sparkle data stage2`: hint-augmented set (one solution step per level) and the learning-signal
-   probe (`mine-hard --levels`): share of prompt groups whose rewards are all equal, per hint level;
-8. stage 2: `sparkle train stage2 --aug --cpu` from the stage-1 experiment, GRPO, spk_h_aug;
+7. `sparkle data stage2`: hint-augmented set (one reference-trace paragraph per level) and the
+   learning-signal probe (`mine-hard --levels`): share of prompt groups whose rewards are all equal,
+   per hint level;
+8. stage 2: `sparkle train stage2 --aug --cpu` from the stage-1 model, GRPO, spk_h_aug;
 9. evaluation of the warm-start, stage-1 and stage-2 models (avg@k on held-out easy and hard sets)
    and the report (`report.md`, learning curves).
 """
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -31,7 +35,7 @@ from sparkle.demo import tasks
 from sparkle.demo.evaluate import avg_at_k
 from sparkle.demo.report import write_report
 from sparkle.demo.settings import DemoSettings
-from sparkle.demo.warmstart import warm_start
+from sparkle.demo.warmstart import PRETRAINING_MIX, SFT_MIX, conversations, sft_phase
 from sparkle.errors import UserError
 from sparkle.io import write_text_atomic
 from sparkle.tiny_model import build_tiny_model
@@ -54,7 +58,7 @@ def _run(args: list[str]) -> None:
         raise UserError(f"`sparkle {' '.join(map(str, args[:3]))} ...` failed with status {status}")
 
 
-def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: int) -> list[str]:
+def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: int, lr: float) -> list[str]:
     return [
         f"data.train_files={train}",
         f"data.val_files={val}",
@@ -63,7 +67,11 @@ def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: i
         f"data.max_response_length={s.response_length}",
         f"actor_rollout_ref.rollout.n={s.rollouts}",
         f"actor_rollout_ref.actor.ppo_mini_batch_size={s.prompts_per_step}",
-        f"actor_rollout_ref.actor.optim.lr={s.lr}",
+        f"actor_rollout_ref.actor.optim.lr={lr}",
+        f"actor_rollout_ref.rollout.temperature={s.temperature}",
+        f"actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu={s.micro_batch}",
+        f"actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu={s.micro_batch}",
+        f"actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu={s.micro_batch}",
         "actor_rollout_ref.rollout.val_kwargs.n=2",
         f"trainer.total_training_steps={steps}",
         f"trainer.test_freq={s.test_freq}",
@@ -76,24 +84,46 @@ def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: i
     ]
 
 
+class _Clock:
+    """Wall-clock minutes per pipeline stage, for the report."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.minutes: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.minutes[name] = round((now - self.last) / 60, 2)
+        self.last = now
+
+    def total(self) -> float:
+        return round((time.perf_counter() - self.start) / 60, 2)
+
+
 def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     """Run every stage into `output`; return the results written to `output/results.json`."""
-    start = time.perf_counter()
+    clock = _Clock()
     work, data, models = output / "work", output / "data", output / "models"
     for folder in (work, data, models):
         folder.mkdir(parents=True, exist_ok=True)
 
     _banner(1, "data: generated easy and hard problems")
     easy, hard = tasks.easy_problems(s.seed), tasks.hard_problems(s.seed)
-    easy_eval, easy_train = easy[: s.eval_problems], easy[s.eval_problems :][: s.stage1_problems]
-    hard_eval, hard_pool = hard[: s.eval_problems], hard[s.eval_problems :][: s.hard_pool]
-    easy_sft = tasks.sample_with_replacement(easy_train, s.sft_examples, s.seed)
+    easy_eval, easy_train = easy[: s.easy_eval], easy[s.easy_eval :]
+    hard_eval, rest = hard[: s.hard_eval], hard[s.hard_eval :]
+    hard_pool, hard_warm = rest[: s.hard_pool], rest[s.hard_pool :]
     _write_jsonl(data / "easy_train.jsonl", easy_train)
-    _write_jsonl(data / "easy_val.jsonl", easy_eval[: max(8, s.eval_problems // 4)])
+    _write_jsonl(data / "easy_val.jsonl", easy_eval[: s.val_problems])
     _write_jsonl(data / "hard_pool.jsonl", hard_pool)
+    _write_jsonl(data / "hard_val.jsonl", hard_eval[: s.val_problems])
+    print(
+        f"easy: {len(easy_train)} train, {len(easy_eval)} held out; hard: {len(hard_pool)} to mine, "
+        f"{len(hard_eval)} held out, {len(hard_warm)} for the warm start"
+    )
+    clock.lap("data")
 
     _banner(2, "model: tiny Qwen2 and a BPE tokenizer trained on the generated text")
-    corpus = [plain_prompt(p.problem) + "\n" + p.solution for p in easy_train + hard_pool]
+    corpus = [plain_prompt(p.problem) + "\n" + p.solution for p in easy + hard_warm[:600]]
     base = build_tiny_model(
         work / "random_init",
         texts=corpus,
@@ -105,27 +135,24 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         intermediate_size=4 * s.hidden_size,
         seed=s.seed,
     )
+    clock.lap("model")
 
-    _banner(3, f"warm start: verl SFT trainer, {s.sft_steps} steps")
-    warm = warm_start(easy_sft, base, work, models / "warmstart", s.sft_steps, s.sft_lr, s.sft_batch)
+    # The warm start is the stand-in for pretraining: it sees every easy fact, but no held-out or
+    # to-be-mined hard problem.
+    _banner(3, f"warm start: verl SFT trainer, {s.pretrain_steps} pretraining + {s.sft_steps} SFT steps")
+    rng = random.Random(f"warm-{s.seed}")
+    teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip)
+    pretrain_rows = conversations(easy, hard_warm, s.pretrain_steps * s.sft_batch, PRETRAINING_MIX, None, True, rng)
+    pretrained = sft_phase(
+        pretrain_rows, base, work / "pretrain", work / "pretrained", s.pretrain_steps, s.pretrain_lr, s.sft_batch
+    )
+    sft_rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
+    warm = sft_phase(sft_rows, pretrained, work / "sft", models / "warmstart", s.sft_steps, s.sft_lr, s.sft_batch)
+    clock.lap("warm start")
 
     _banner(4, f"stage 1: GRPO on easy problems, {s.stage1_steps} steps")
-    _run(
-        [
-            "data",
-            "stage1",
-            "--source",
-            data / "easy_train.jsonl",
-            "--val-source",
-            data / "easy_val.jsonl",
-            "--output",
-            data,
-            "--name",
-            "demo_easy",
-            "--val-name",
-            "demo_easy_val",
-        ]
-    )
+    for name, source in (("demo_easy", "easy_train"), ("demo_easy_val", "easy_val"), ("demo_hard_val", "hard_val")):
+        _run(["data", "stage1", "--source", data / f"{source}.jsonl", "--no-val", "--output", data, "--name", name])
     stage1_run = work / "stage1"
     _run(
         [
@@ -140,16 +167,19 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
                 data / "sparkle_demo_easy.parquet",
                 data / "sparkle_demo_easy_val.parquet",
                 s.stage1_steps,
+                s.stage1_lr,
             ),
         ]
     )
+    clock.lap("stage 1")
 
     _banner(5, "conversion of the stage-1 checkpoint")
     stage1 = convert_checkpoint(stage1_run, models / "stage1", dtype="fp32", log=None)
+    clock.lap("conversion")
 
     _banner(6, "mine-hard: hard problems the stage-1 model never solves")
     sampling = SamplingSettings(
-        n=s.mine_samples, max_new_tokens=s.response_length, temperature=0.6, seed=s.seed, batch_size=16
+        n=s.mine_samples, max_new_tokens=s.response_length, temperature=s.temperature, seed=s.seed, batch_size=32
     )
     mined = mine_hard(
         str(data / "hard_pool.jsonl"),
@@ -161,7 +191,9 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         name="demo_hard_mined",
         source_name="demo_hard",
     )
+    clock.lap("mining")
 
+    levels = len(tasks.HINT_PARAGRAPHS)
     _banner(7, "stage-2 data: hint-augmented hard problems and the learning-signal probe")
     _run(
         [
@@ -174,7 +206,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             "--name",
             "demo_hard",
             "--levels",
-            s.hint_levels,
+            levels,
             "--tokenizer",
             stage1,
             "--max-prompt-length",
@@ -183,7 +215,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             s.seed,
         ]
     )
-    augmented = data / f"{HintConfig(levels=s.hint_levels).output_stem('sparkle_demo_hard')}.parquet"
+    augmented = data / f"{HintConfig(levels=levels).output_stem('sparkle_demo_hard')}.parquet"
     probe = probe_signal(
         str(augmented),
         data,
@@ -191,15 +223,16 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         backend="transformers",
         limit=s.probe_problems,
         settings=SamplingSettings(
-            n=s.probe_samples, max_new_tokens=s.response_length, temperature=0.6, seed=s.seed, batch_size=16
+            n=s.probe_samples,
+            max_new_tokens=s.response_length,
+            temperature=s.temperature,
+            seed=s.seed,
+            batch_size=32,
         ),
     )
+    clock.lap("stage-2 data and probe")
 
     _banner(8, f"stage 2: GRPO on hint-augmented hard problems (spk_h_aug), {s.stage2_steps} steps")
-    _write_jsonl(data / "hard_val.jsonl", hard_eval[: max(8, s.eval_problems // 4)])
-    _run(
-        ["data", "stage1", "--source", data / "hard_val.jsonl", "--no-val", "--output", data, "--name", "demo_hard_val"]
-    )
     stage2_run = work / "stage2"
     _run(
         [
@@ -209,10 +242,13 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             "--model",
             stage1,
             "--cpu",
-            *_grpo_overrides(s, stage2_run, augmented, data / "sparkle_demo_hard_val.parquet", s.stage2_steps),
+            *_grpo_overrides(
+                s, stage2_run, augmented, data / "sparkle_demo_hard_val.parquet", s.stage2_steps, s.stage2_lr
+            ),
         ]
     )
     stage2 = convert_checkpoint(stage2_run, models / "stage2", dtype="fp32", log=None)
+    clock.lap("stage 2")
 
     _banner(9, "evaluation (avg@k on held-out sets) and report")
     results: dict[str, Any] = {"settings": asdict(s), "eval": {}, "probe": probe["per_level"]}
@@ -225,8 +261,10 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             f"{name:>14}: easy avg@{s.eval_samples} {results['eval'][name]['easy']:.3f}, "
             f"hard avg@{s.eval_samples} {results['eval'][name]['hard']:.3f}"
         )
+    clock.lap("evaluation")
     results["mined"] = {"sampled": mined["problems_sampled"], "mined": mined["problems_mined"]}
-    results["minutes"] = round((time.perf_counter() - start) / 60, 2)
+    results["stage_minutes"] = clock.minutes
+    results["minutes"] = clock.total()
     write_text_atomic(output / "results.json", json.dumps(results, indent=2))
     write_report(output, results, stage1_run.with_suffix(".metrics.jsonl"), stage2_run.with_suffix(".metrics.jsonl"))
     return results
