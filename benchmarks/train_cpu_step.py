@@ -15,17 +15,14 @@ Usage: python benchmarks/train_cpu_step.py [--steps 6] [--workdir DIR]
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-import psutil
+from process_tree import run_measured
 
 from sparkle.tiny_model import build_tiny_model
 
@@ -38,14 +35,6 @@ PHASES = {
     "actor update": "timing_s/update_actor",
     "weight sync": "timing_s/update_weights",
 }
-
-
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
-    for proc in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += proc.memory_info().rss
-    return total
 
 
 def main() -> None:
@@ -98,24 +87,9 @@ def main() -> None:
         "trainer.logger=[console,file]",
         f"+ray_kwargs.ray_init.runtime_env.env_vars.VERL_FILE_LOGGER_PATH={metrics_file}",
     ]
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    root = psutil.Process(proc.pid)
-
-    def watch() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss(root))
-            time.sleep(0.5)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    status = proc.wait()
-    watcher.join()
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"training failed with status {status}; rerun the command by hand:\n{' '.join(command)}")
+    run = run_measured(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if run.status != 0:
+        sys.exit(f"training failed with status {run.status}; rerun the command by hand:\n{' '.join(command)}")
     rows = [json.loads(line)["data"] for line in metrics_file.read_text().splitlines()]
     steady = rows[1:] or rows
     step = statistics.median(r["timing_s/step"] for r in steady)
@@ -125,8 +99,8 @@ def main() -> None:
         if all(key in r for r in steady):
             share = statistics.median(r[key] / r["timing_s/step"] for r in steady)
             print(f"  {name:<15} {share:6.1%} of the step")
-    print(f"peak RSS, whole process tree   : {peak / 2**30:.2f} GiB")
-    print(f"wall time incl. Ray start-up   : {wall:.0f} s")
+    print(f"peak RSS, whole process tree   : {run.peak_rss / 2**30:.2f} GiB")
+    print(f"wall time incl. Ray start-up   : {run.seconds:.0f} s")
 
 
 if __name__ == "__main__":
