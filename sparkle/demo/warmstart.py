@@ -52,6 +52,16 @@ class RowMix:
     hinted: float
 
 
+@dataclass(frozen=True)
+class SFTSchedule:
+    """Steps, learning rate (cosine schedule), global batch and per-rank micro-batch of one phase."""
+
+    steps: int
+    lr: float
+    batch: int
+    micro_batch: int
+
+
 PRETRAINING_MIX = RowMix(easy=0.3, hard=0.35, hinted=0.35)
 SFT_MIX = RowMix(easy=0.4, hard=0.3, hinted=0.3)
 
@@ -101,7 +111,7 @@ def write_sft_data(rows: list[Conversation], path: Path) -> Path:
     return path
 
 
-def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: float, batch: int) -> list[str]:
+def sft_command(data: Path, model: Path, checkpoints: Path, schedule: SFTSchedule) -> list[str]:
     """The torchrun command for verl's SFT trainer on 2 CPU ranks."""
     return [
         sys.executable,
@@ -114,8 +124,8 @@ def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: floa
         "verl.trainer.sft_trainer",
         f"data.train_files={data}",
         "data.val_files=null",
-        f"data.train_batch_size={batch}",
-        f"data.micro_batch_size_per_gpu={batch // 2}",
+        f"data.train_batch_size={schedule.batch}",
+        f"data.micro_batch_size_per_gpu={schedule.micro_batch}",
         "data.max_length=512",
         "data.use_dynamic_bsz=false",
         "data.num_workers=0",
@@ -124,27 +134,25 @@ def sft_command(data: Path, model: Path, checkpoints: Path, steps: int, lr: floa
         "model.use_remove_padding=false",
         "model.enable_gradient_checkpointing=false",
         "engine.strategy=fsdp2",
-        f"optim.lr={lr}",
+        f"optim.lr={schedule.lr}",
         "optim.lr_scheduler_type=cosine",
-        f"trainer.total_training_steps={steps}",
+        f"trainer.total_training_steps={schedule.steps}",
         "trainer.logger=[console]",
         f"trainer.default_local_dir={checkpoints}",
-        f"trainer.save_freq={steps}",
+        f"trainer.save_freq={schedule.steps}",
         "trainer.device=cpu",
     ]
 
 
-def sft_phase(
-    rows: list[Conversation], model: Path, work: Path, output: Path, steps: int, lr: float, batch: int
-) -> Path:
-    """Fine-tune `model` on `rows` for `steps` steps; write the HF result to `output`.
+def sft_phase(rows: list[Conversation], model: Path, work: Path, output: Path, schedule: SFTSchedule) -> Path:
+    """Fine-tune `model` on `rows` (`schedule.steps` batches of them); write the HF result to `output`.
 
     The trainer's output goes to work/sft.log; a progress bar follows its step and loss lines."""
     data = write_sft_data(rows, work / "sft.parquet")
     checkpoints = work / "checkpoints"
     log = work / "sft.log"
-    command = sft_command(data, model, checkpoints, steps, lr, batch)
-    with log.open("w") as handle, tqdm(total=steps, desc=f"SFT {output.name}", unit="step") as bar:
+    command = sft_command(data, model, checkpoints, schedule)
+    with log.open("w") as handle, tqdm(total=schedule.steps, desc=f"SFT {output.name}", unit="step") as bar:
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **CPU_ENV}
         )
@@ -157,4 +165,5 @@ def sft_phase(
         status = process.wait()
     if status != 0:
         raise UserError(f"verl's SFT trainer failed with status {status}; see {log}")
-    return convert_checkpoint(checkpoints / f"global_step_{steps}", output, dtype="fp32", base_model=model, log=None)
+    step = checkpoints / f"global_step_{schedule.steps}"
+    return convert_checkpoint(step, output, dtype="fp32", base_model=model, log=None)
