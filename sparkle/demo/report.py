@@ -41,7 +41,9 @@ def plot_curves(stage_metrics: dict[str, list[dict[str, Any]]], path: Path) -> P
         train = [r for r in rows if "critic/score/mean" in r]
         axes[0].plot([r["step"] for r in train], [r["critic/score/mean"] for r in train], marker=".", label=name)
         val = [(r["step"], _val_acc(r)) for r in rows if _val_acc(r) is not None]
-        axes[1].plot([s for s, _ in val], [a for _, a in val], marker="o", label=name)
+        sets = {key.split("/")[1] for r in rows for key in r if key.startswith("val-core/")}
+        label = f"{name} ({', '.join(sorted(sets))})" if sets else name
+        axes[1].plot([s for s, _ in val], [a for _, a in val], marker="o", label=label)
     axes[0].set(title="mean reward per GRPO step", xlabel="step", ylabel="reward")
     axes[1].set(title="validation accuracy (avg@2)", xlabel="step", ylabel="accuracy", ylim=(0, 1))
     for axis in axes:
