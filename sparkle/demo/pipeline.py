@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -233,13 +233,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         model=str(stage1),
         backend="transformers",
         limit=s.probe_problems,
-        settings=SamplingSettings(
-            n=s.probe_samples,
-            max_new_tokens=s.response_length,
-            temperature=s.temperature,
-            seed=s.seed,
-            batch_size=32,
-        ),
+        settings=replace(sampling, n=s.probe_samples),
     )
     clock.lap("stage-2 data and probe")
 
