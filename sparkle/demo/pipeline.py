@@ -152,7 +152,9 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     rng = random.Random(f"warm-{s.seed}")
     pretrained = base
     if s.pretrain_steps:
-        rows = conversations(easy, hard_warm, s.pretrain_steps * s.pretrain_batch, PRETRAINING_MIX, None, True, rng)
+        boxes_right = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip)
+        count = s.pretrain_steps * s.pretrain_batch
+        rows = conversations(easy, hard_warm, count, PRETRAINING_MIX, boxes_right, True, rng)
         schedule = SFTSchedule(s.pretrain_steps, s.pretrain_lr, s.pretrain_batch, s.pretrain_batch // 2)
         pretrained = sft_phase(rows, base, work / "pretrain", work / "pretrained", schedule)
     teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip)

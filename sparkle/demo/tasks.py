@@ -8,9 +8,9 @@ Two families, enumerated and shuffled by seed, so held-out problems never appear
   easy problem, so a hard problem is a chain of easy ones.
 
 Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
-A hard problem's reference trace (`CoT`) has three paragraphs: the first three steps, then the fourth,
-then the fifth; SPARKLE's split (`sparkle data stage2 --levels 3`) keeps paragraphs as its chunks, so
-hint levels 1-3 give the model three, four and all five steps (the last level only leaves the answer).
+A hard problem's reference trace (`CoT`) has two paragraphs: the first four steps, then the fifth;
+SPARKLE's split (`sparkle data stage2 --levels 2`) keeps paragraphs as its chunks, so hint level 1
+gives the model four steps and level 2 all five (it only leaves the answer).
 
 **The warm start's teacher is careless in two ways** (`Teacher`), which are the two things the
 miniature's RL stages are meant to fix:
@@ -22,12 +22,14 @@ miniature's RL stages are meant to fix:
    with probability `carry_slip` the total is carried into the next step one too high; the step's
    addition is then done correctly, so the error propagates to the answer. Easy problems have no such
    step. A hard problem has four, so the model almost never gets one right (the answer box comes on
-   top), while a hint that holds the first three, four or all five steps leaves two, one or no
-   carries: hinted groups have reward variance where unhinted ones have none (SPARKLE's stage-2
-   premise), and stage-2 GRPO on them trains exactly the step that long unhinted chains fail at.
-   Stage 1 also makes carries more reliable (copying a number is a skill easy problems train too),
-   so the slip rate is set high enough (`sparkle.demo.settings`) that unhinted hard problems stay
-   out of reach after stage 1.
+   top), while a hint of four or five steps leaves one carry or none: hinted groups have reward
+   variance where unhinted ones have none (SPARKLE's stage-2 premise), and stage-2 GRPO on them
+   trains exactly the step that long unhinted chains fail at.
+
+The warm start's pretraining phase boxes answers correctly but makes the same carry slips
+(`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on. Stage 1 still
+makes carries more reliable (copying a number is a skill easy problems train too); the slip rate is
+set high enough (`sparkle.demo.settings`) that unhinted hard problems stay out of reach after it.
 
 Slips only add, so two slips never cancel and a wrong chain never ends on the right answer.
 """
@@ -42,7 +44,7 @@ EASY_FIRST = range(1, 26)
 ADDENDS = range(1, 5)
 HARD_START = range(1, 10)
 HARD_STEPS = 5
-HINT_PARAGRAPHS = (3, 1, 1)
+HINT_PARAGRAPHS = (4, 1)
 """Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
 
 

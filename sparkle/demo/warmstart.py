@@ -6,7 +6,9 @@ short prompts it learns the procedure several times faster. So the warm start, t
 stand-in for pretraining, has two phases:
 
 1. **pretraining**: the SPARKLE prompts with the instruction text removed (``User: {problem}
-   Assistant:``, and the hinted form ``... Assistant: <think>\\n{hint}\\n``) and correct solutions;
+   Assistant:``, and the hinted form ``... Assistant: <think>\\n{hint}\\n``), solved by a teacher
+   whose answer boxes are right but who makes the careless teacher's carry slips (so the model
+   has no correct way of carrying that RL could merely revive: stage 2 has to teach it);
 2. **SFT**: the exact prompts of the RL stages (`sparkle.data.prompts`; hints built by
    `sparkle.data.stage2.sparkle_hints`, as `sparkle data stage2` builds them) and the careless
    teacher's solutions (`sparkle.demo.tasks.Teacher`), so the model starts RL with the teacher's
@@ -82,12 +84,11 @@ def conversations(
     hard: list[Problem],
     count: int,
     mix: RowMix,
-    teacher: Teacher | None,
+    teacher: Teacher,
     short_prompts: bool,
     rng: random.Random,
 ) -> list[Conversation]:
-    """`count` chat rows drawn with replacement: the teacher's (or, with None, the correct) solutions."""
-    author = teacher or Teacher(answer_slip=0.0, carry_slip=0.0)
+    """`count` chat rows drawn with replacement, solved by `teacher`."""
     rows = []
     for _ in range(count):
         draw = rng.random() * (mix.easy + mix.hard + mix.hinted)
@@ -99,7 +100,7 @@ def conversations(
             prompt, given = hinted_prompt(problem, rng.randint(1, len(HINT_PARAGRAPHS)))
         if short_prompts:
             prompt = without_instruction(prompt)
-        answer = author.solution(problem, rng, given)
+        answer = teacher.solution(problem, rng, given)
         rows.append([{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}])
     return rows
 
