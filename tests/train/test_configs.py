@@ -4,9 +4,11 @@ verl 0.9.1's own checks, and every key Sparkle sets exists in verl's trainer sch
 from __future__ import annotations
 
 import pytest
+import torch
 from omegaconf import DictConfig, OmegaConf
 from verl.trainer.ppo.utils import need_critic, need_reference_policy
 from verl.utils.config import omega_conf_to_dataclass, validate_config
+from verl.utils.torch_dtypes import PrecisionType
 from verl.workers.config import RolloutConfig
 
 from sparkle.train.configs import CPU_PRESET, REPO_CONFIG_DIR, STAGE_CONFIGS, compose
@@ -20,6 +22,12 @@ ADDED_KEYS = {
     "ray_kwargs.ray_init.runtime_env.env_vars.VERL_ENGINE_DEVICE",
     "ray_kwargs.ray_init.runtime_env.env_vars.TOKENIZERS_PARALLELISM",
     "ray_kwargs.ray_init.runtime_env.env_vars.OMP_NUM_THREADS",
+    # a field of verl's FSDPEngineConfig that its yaml leaves out
+    *(
+        f"actor_rollout_ref.actor.fsdp_config.mixed_precision.{k}"
+        for k in ("param_dtype", "reduce_dtype", "buffer_dtype")
+    ),
+    "actor_rollout_ref.ref.fsdp_config.mixed_precision",
 }
 MODEL = "actor_rollout_ref.model.path=Qwen/Qwen2.5-Math-7B"
 
@@ -88,3 +96,6 @@ def test_cpu_preset_layers_onto_any_stage() -> None:
     assert config.ray_kwargs.ray_init.num_gpus == config.trainer.n_gpus_per_node == 2
     assert config.ray_kwargs.ray_init.runtime_env.env_vars.VERL_PLATFORM == "cpu"
     assert config.actor_rollout_ref.actor.kl_loss_coef == 0.01  # the stage's values survive
+    for role in ("actor", "ref"):  # fp32 compute for actor and reference, as verl's engine config reads it
+        engine = omega_conf_to_dataclass(config.actor_rollout_ref[role].fsdp_config)
+        assert {PrecisionType.to_dtype(v) for v in engine.mixed_precision.values()} == {torch.float32}
