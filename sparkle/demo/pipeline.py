@@ -64,7 +64,7 @@ def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: i
         f"data.train_files={train}",
         f"data.val_files={val}",
         f"data.train_batch_size={s.prompts_per_step}",
-        "data.max_prompt_length=512",
+        f"data.max_prompt_length={s.prompt_length}",
         f"data.max_response_length={s.response_length}",
         f"actor_rollout_ref.rollout.n={s.rollouts}",
         f"actor_rollout_ref.actor.ppo_mini_batch_size={s.prompts_per_step}",
@@ -223,7 +223,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             "--tokenizer",
             stage1,
             "--max-prompt-length",
-            512,
+            s.prompt_length,
             "--seed",
             s.seed,
         ]

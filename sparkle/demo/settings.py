@@ -43,6 +43,9 @@ class DemoSettings:
     temperature: float = 1.0
     micro_batch: int = 16  # per rank, for the actor update and every log-prob pass (the cpu preset has 4)
     response_length: int = 96
+    # verl pads every prompt to this many tokens, so it sets the length of every log-prob pass; the
+    # longest demo prompt (hint level 2) is 222 tokens with the tiny tokenizer
+    prompt_length: int = 256
     test_freq: int = 5
     val_problems: int = 16
     # hard-set mining with the stage-1 model, and the learning-signal probe on the stage-2 set
@@ -72,6 +75,7 @@ QUICK = replace(
 SMOLLM2 = replace(
     FULL,
     base_model="smollm2",
+    prompt_length=512,
     pretrain_steps=0,
     sft_steps=40,
     sft_lr=1e-5,
