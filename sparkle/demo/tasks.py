@@ -2,10 +2,14 @@
 
 Two families, enumerated and shuffled by seed, so held-out problems never appear in training:
 
-- **easy** (stage 1): ``What is x + y?`` with x in 1..25 and y in 1..4: one step, ``x + y = s``;
+- **easy** (stage 1): ``What is x + y?`` with x and y in 1..9: one step, ``x + y = s``. Both terms
+  are single digits (one token each, as in Qwen's tokenizer): the warm-start model copies a
+  two-digit term from the question wrongly about half the time (seed 0, with x in 1..25: 52% of first
+  lines for x >= 10, none for x < 10), which 12 GRPO steps did not repair (held-out easy accuracy
+  0.31 -> 0.42), and the slip stage 1 is meant to fix is the answer slip below;
 - **hard** (stage 2): ``What is s + a1 + ... + a5?`` with s in 1..9 and a_i in 1..4: five steps, each
-  adding one number to the running total (``12 + 3 = 15``). Every step uses the same facts as an
-  easy problem, so a hard problem is a chain of easy ones.
+  adding one number to the running total (``12 + 3 = 15``), which reaches 29: a chain of additions
+  like the easy ones, on totals that only the warm start's hard rows show.
 
 Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
 A hard problem's reference trace (`CoT`) has two paragraphs: the first four steps, then the fifth;
@@ -40,7 +44,7 @@ import itertools
 import random
 from dataclasses import dataclass
 
-EASY_FIRST = range(1, 26)
+EASY_TERMS = range(1, 10)
 ADDENDS = range(1, 5)
 HARD_START = range(1, 10)
 HARD_STEPS = 5
@@ -123,7 +127,7 @@ class Teacher:
 
 def easy_problems(seed: int) -> list[Problem]:
     """Every one-step problem x + y, each once, in a seeded order."""
-    problems = [Problem((x, y)) for x in EASY_FIRST for y in ADDENDS]
+    problems = [Problem((x, y)) for x in EASY_TERMS for y in EASY_TERMS]
     random.Random(f"easy-{seed}").shuffle(problems)
     return problems
 
