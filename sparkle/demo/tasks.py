@@ -3,10 +3,10 @@
 Two families, enumerated and shuffled by seed, so held-out problems never appear in training:
 
 - **easy** (stage 1): ``What is x + y?`` with x and y in 1..9: one step, ``x + y = s``. Both terms
-  are single digits (one token each, as in Qwen's tokenizer): the warm-start model copies a
-  two-digit term from the question wrongly about half the time (seed 0, with x in 1..25: 52% of first
-  lines for x >= 10, none for x < 10), which 12 GRPO steps did not repair (held-out easy accuracy
-  0.31 -> 0.42), and the slip stage 1 is meant to fix is the answer slip below;
+  are single digits (one token each, as in Qwen's tokenizer): with x in 1..25 the warm start copied
+  a two-digit term from the question wrongly about half the time (seed 0: the pretraining phase's
+  model in 52% of samples with x >= 10, none with x < 10), which 12 GRPO steps did not repair
+  (held-out easy accuracy 0.31 -> 0.42), and the slip stage 1 is meant to fix is the answer slip below;
 - **hard** (stage 2): ``What is s + a1 + ... + a5?`` with s in 1..9 and a_i in 1..4: five steps, each
   adding one number to the running total (``12 + 3 = 15``), which reaches 29: a chain of additions
   like the easy ones, on totals that only the warm start's hard rows show.
