@@ -260,13 +260,18 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     _banner(9, "evaluation (avg@k on held-out sets) and report")
     results: dict[str, Any] = {"settings": asdict(s), "eval": {}, "probe": probe["per_level"]}
     for name, model in (("warm-start", warm), ("stage 1", stage1), ("stage 2 (aug)", stage2)):
+        easy_scores = avg_at_k(model, easy_eval, s.eval_samples, s.response_length, s.seed)
+        hard_scores = avg_at_k(model, hard_eval, s.eval_samples, s.response_length, s.seed)
         results["eval"][name] = {
-            "easy": avg_at_k(model, easy_eval, s.eval_samples, s.response_length, s.seed),
-            "hard": avg_at_k(model, hard_eval, s.eval_samples, s.response_length, s.seed),
+            "easy": easy_scores.answer,
+            "hard": hard_scores.answer,
+            "easy_right_steps": easy_scores.answer_and_steps,
+            "hard_right_steps": hard_scores.answer_and_steps,
         }
         print(
-            f"{name:>14}: easy avg@{s.eval_samples} {results['eval'][name]['easy']:.3f}, "
-            f"hard avg@{s.eval_samples} {results['eval'][name]['hard']:.3f}"
+            f"{name:>14}: easy avg@{s.eval_samples} {easy_scores.answer:.3f} "
+            f"({easy_scores.answer_and_steps:.3f} with every step right), "
+            f"hard avg@{s.eval_samples} {hard_scores.answer:.3f} ({hard_scores.answer_and_steps:.3f})"
         )
     clock.lap("evaluation")
     results["mined"] = {"sampled": mined["problems_sampled"], "mined": mined["problems_mined"]}

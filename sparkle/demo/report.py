@@ -79,6 +79,16 @@ def write_report(output: Path, results: dict[str, Any], stage1_metrics: Path, st
         lines.append(f"| {name} | {100 * scores['easy']:.1f} | {100 * scores['hard']:.1f} | {100 * avg:.1f} |")
     lines += [
         "",
+        f"Right answers with every step right as well (avg@{k}; the reward checks only the answer, so the "
+        "rest of each figure above is errors that cancel):",
+        "",
+        "| Model | Easy | Hard |",
+        "| --- | --- | --- |",
+    ]
+    for name, scores in results["eval"].items():
+        lines.append(f"| {name} | {100 * scores['easy_right_steps']:.1f} | {100 * scores['hard_right_steps']:.1f} |")
+    lines += [
+        "",
         "## Learning-signal probe (stage-1 model on the stage-2 set)",
         "",
         "| hint level | prompts | pass rate | groups with reward variance |",

@@ -35,13 +35,16 @@ The warm start's pretraining phase boxes answers correctly but makes the same ca
 makes carries more reliable (copying a number is a skill easy problems train too); the slip rate is
 set high enough (`sparkle.demo.settings`) that unhinted hard problems stay out of reach after it.
 
-Slips only add, so two slips never cancel and a wrong chain never ends on the right answer.
+The teacher's slips only add, so its wrong chains never end on the right answer; the model's do:
+it also writes wrong sums (``14 + 2 = 15``) that can undo a carry slip, and the reward, which checks
+only the box, pays for those chains as for right ones (`Problem.steps_are_right` tells them apart).
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import re
 from dataclasses import dataclass
 
 EASY_TERMS = range(1, 10)
@@ -50,6 +53,8 @@ HARD_START = range(1, 10)
 HARD_STEPS = 5
 HINT_PARAGRAPHS = (4, 1)
 """Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
+STEP_LINE = re.compile(r"^\d+ \+ \d+ = \d+$", flags=re.MULTILINE)
+"""A step line of a solution, ``total + number = new total``."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,11 @@ class Problem:
             lines.append(f"{total} + {number} = {total + number}")
             total += number
         return tuple(lines)
+
+    def steps_are_right(self, response: str) -> bool:
+        """Whether the step lines of `response` are exactly the correct steps, in order: a right
+        answer without them was reached by errors that cancel (the reward checks only the box)."""
+        return tuple(STEP_LINE.findall(response)) == self.steps
 
     @property
     def solution(self) -> str:

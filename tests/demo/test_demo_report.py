@@ -10,9 +10,9 @@ from sparkle.demo.report import hinted_signal, learning_checks, write_report
 RESULTS = {
     "settings": {"eval_samples": 8, "seed": 3},
     "eval": {
-        "warm-start": {"easy": 0.45, "hard": 0.0},
-        "stage 1": {"easy": 0.90, "hard": 0.01},
-        "stage 2 (aug)": {"easy": 0.88, "hard": 0.20},
+        "warm-start": {"easy": 0.45, "hard": 0.0, "easy_right_steps": 0.44, "hard_right_steps": 0.0},
+        "stage 1": {"easy": 0.90, "hard": 0.01, "easy_right_steps": 0.87, "hard_right_steps": 0.0},
+        "stage 2 (aug)": {"easy": 0.88, "hard": 0.20, "easy_right_steps": 0.85, "hard_right_steps": 0.05},
     },
     "probe": {
         "0": {"prompts": 32, "pass_rate": 0.0, "share_all_equal": 1.0},
@@ -53,6 +53,7 @@ def test_each_check_fails_on_its_own() -> None:
 def test_report_lists_models_levels_checks_and_stage_minutes(tmp_path) -> None:
     report = write_report(tmp_path, RESULTS, tmp_path / "none1.jsonl", tmp_path / "none2.jsonl").read_text()
     assert "| stage 2 (aug) | 88.0 | 20.0 | 54.0 |" in report
+    assert "| stage 2 (aug) | 85.0 | 5.0 |" in report  # right answers with every step right
     assert "| 2 | 16 | 0.500 | 0.750 |" in report
     assert report.count("- [x]") == 4 and "warm start 4.5" in report and "seed 3" in report
     assert (tmp_path / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"

@@ -74,3 +74,15 @@ def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
         assert _boxed(text) >= problem.answer  # slips only add
         right += _boxed(text) == problem.answer
     assert abs(right / n - 0.25**4) < 0.01  # four carries, each kept right with probability 0.25
+
+
+def test_steps_are_right_only_for_the_correct_steps_even_when_the_answer_is_right() -> None:
+    problem = Problem((7, 3, 1, 4, 2, 2))
+    assert problem.steps_are_right(problem.solution)
+    slipped = Teacher(answer_slip=0.0, carry_slip=1.0).solution(problem, random.Random(0))
+    assert not problem.steps_are_right(slipped)
+    # a carry slip (+1) cancelled by a wrong sum (-1): the reward accepts it, the step check does not
+    cancelled = problem.solution.replace("10 + 1 = 11", "11 + 1 = 11")
+    assert cancelled != problem.solution and score_response(cancelled, str(problem.answer), "spk_h").correct
+    assert not problem.steps_are_right(cancelled)
+    assert not problem.steps_are_right(problem.solution.replace("11 + 4 = 15\n", ""))
