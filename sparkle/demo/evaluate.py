@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sparkle.data.prompts import chat_messages, plain_prompt
 from sparkle.data.sampler import SamplingSettings, TransformersSampler
+from sparkle.demo.settings import prompts_per_generate
 from sparkle.demo.tasks import Problem
 from sparkle.reward import score_response
 
@@ -28,7 +29,9 @@ class AvgAtK:
 
 def avg_at_k(model: Path, problems: list[Problem], k: int, max_new_tokens: int, seed: int = 0) -> AvgAtK:
     """Mean correctness of `k` samples per problem (temperature 0.6)."""
-    settings = SamplingSettings(n=k, max_new_tokens=max_new_tokens, temperature=0.6, seed=seed, batch_size=32)
+    settings = SamplingSettings(
+        n=k, max_new_tokens=max_new_tokens, temperature=0.6, seed=seed, batch_size=prompts_per_generate(k)
+    )
     sampler = TransformersSampler(str(model), settings, device="cpu")
     responses = sampler.generate([chat_messages(plain_prompt(p.problem)) for p in problems])
     right, sound = 0, 0

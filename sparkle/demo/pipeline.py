@@ -34,7 +34,7 @@ from sparkle.data.stage2 import HintConfig
 from sparkle.demo import tasks
 from sparkle.demo.evaluate import avg_at_k
 from sparkle.demo.report import write_report
-from sparkle.demo.settings import DemoSettings
+from sparkle.demo.settings import DemoSettings, prompts_per_generate
 from sparkle.demo.smollm2 import smollm2_model
 from sparkle.demo.warmstart import PRETRAINING_MIX, SFT_MIX, SFTSchedule, conversations, sft_phase
 from sparkle.errors import UserError
@@ -85,7 +85,7 @@ def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: i
     ]
 
 
-def _tiny_model(directory: Path, s: DemoSettings, problems: list[tasks.Problem]) -> Path:
+def random_demo_model(directory: Path, s: DemoSettings, problems: list[tasks.Problem]) -> Path:
     """A random tiny Qwen2 whose tokenizer is trained on the SPARKLE prompts and solutions of `problems`."""
     return build_tiny_model(
         directory,
@@ -143,7 +143,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         base = smollm2_model(work / "smollm2")
     else:
         _banner(2, "model: tiny Qwen2 and a BPE tokenizer trained on the generated text")
-        base = _tiny_model(work / "random_init", s, [*easy, *hard_warm[:600]])
+        base = random_demo_model(work / "random_init", s, [*easy, *hard_warm[:600]])
     clock.lap("model")
 
     # The warm start is the stand-in for pretraining: it sees every easy fact, but no held-out or
@@ -192,7 +192,11 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
 
     _banner(6, "mine-hard: hard problems the stage-1 model never solves")
     sampling = SamplingSettings(
-        n=s.mine_samples, max_new_tokens=s.response_length, temperature=s.temperature, seed=s.seed, batch_size=32
+        n=s.mine_samples,
+        max_new_tokens=s.response_length,
+        temperature=s.temperature,
+        seed=s.seed,
+        batch_size=prompts_per_generate(s.mine_samples),
     )
     mined = mine_hard(
         str(data / "hard_pool.jsonl"),
@@ -235,7 +239,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         model=str(stage1),
         backend="transformers",
         limit=s.probe_problems,
-        settings=replace(sampling, n=s.probe_samples),
+        settings=replace(sampling, n=s.probe_samples, batch_size=prompts_per_generate(s.probe_samples)),
     )
     clock.lap("stage-2 data and probe")
 
