@@ -25,14 +25,14 @@ from pathlib import Path
 from sparkle.data.prompts import chat_messages, plain_prompt
 from sparkle.data.sampler import SamplingSettings, TransformersSampler
 from sparkle.demo.pipeline import random_demo_model
-from sparkle.demo.settings import FULL
+from sparkle.demo.settings import FULL, prompts_per_generate
 from sparkle.demo.tasks import hard_problems
 
 
 def median_seconds(model: Path, prompts: list, samples: int, sequences: int, repeats: int) -> float:
     """Median wall time of sampling `prompts` `samples` times each in calls of about `sequences`."""
     settings = SamplingSettings(
-        n=samples, max_new_tokens=96, temperature=1.0, seed=0, batch_size=max(1, sequences // samples)
+        n=samples, max_new_tokens=96, temperature=1.0, seed=0, batch_size=prompts_per_generate(samples, sequences)
     )
     sampler = TransformersSampler(str(model), settings, device="cpu")
     timings = []

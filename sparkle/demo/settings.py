@@ -54,7 +54,8 @@ class DemoSettings:
     test_freq: int = 5
     val_problems: int = 16
     # hard-set mining with the stage-1 model, and the learning-signal probe on the stage-2 set
-    hard_pool: int = 128  # about 55% are mined: 140 stage-2 rows (2 hint levels) for 128 prompts
+    # 61-120 of 128 were mined (seeds 0-2), 2 hint levels each, for 128 stage-2 prompts
+    hard_pool: int = 128
     mine_samples: int = 16  # with 8, problems the stage-1 model solves 1-5% of the time slipped through
     probe_problems: int = 64  # per hint level
     probe_samples: int = 8
@@ -65,14 +66,14 @@ class DemoSettings:
 
 
 GENERATION_SEQUENCES = 128
-"""Sequences per transformers `generate` call in mining, the probe and evaluation: on 2 cores the tiny
-model sampled 64 hard problems x 16 in 55.0 s in calls of 512 sequences, 31.5 s of 256, 25.6 s of 128
-and 27.3 s of 64 (`benchmarks/demo_generation_batch.py`)."""
+"""Sequences per transformers `generate` call in mining, the probe and evaluation: on 2 cores the seed-2
+stage-1 model sampled 64 hard problems x 16 in 30.9 s in calls of 128 sequences and in 61.2 s in calls
+of 512 (`benchmarks/demo_generation_batch.py`; calls of 256 and 64 were also slower than 128)."""
 
 
-def prompts_per_generate(samples: int) -> int:
-    """Prompts per `generate` call when each prompt is sampled `samples` times."""
-    return max(1, GENERATION_SEQUENCES // samples)
+def prompts_per_generate(samples: int, sequences: int = GENERATION_SEQUENCES) -> int:
+    """Prompts per `generate` call of about `sequences` sequences when each prompt is sampled `samples` times."""
+    return max(1, sequences // samples)
 
 
 FULL = DemoSettings()

@@ -36,8 +36,9 @@ makes carries more reliable (copying a number is a skill easy problems train too
 set high enough (`sparkle.demo.settings`) that unhinted hard problems stay out of reach after it.
 
 The teacher's slips only add, so its wrong chains never end on the right answer; the model's do:
-it also writes wrong sums (``14 + 2 = 15``) that can undo a carry slip, and the reward, which checks
-only the box, pays for those chains as for right ones (`Problem.steps_are_right` tells them apart).
+it also copies a wrong addend from the question or writes a wrong sum (``14 + 2 = 15``), either of
+which can undo a carry slip, and the reward, which checks only the box, pays for those chains as for
+right ones (`Problem.steps_are_right` tells them apart).
 """
 
 from __future__ import annotations
