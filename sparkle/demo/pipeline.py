@@ -152,12 +152,12 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     rng = random.Random(f"warm-{s.seed}")
     pretrained = base
     if s.pretrain_steps:
-        boxes_right = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip)
+        boxes_right = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip, carry_error=s.carry_error)
         count = s.pretrain_steps * s.pretrain_batch
         rows = conversations(easy, hard_warm, count, PRETRAINING_MIX, boxes_right, True, rng)
         schedule = SFTSchedule(s.pretrain_steps, s.pretrain_lr, s.pretrain_batch, s.pretrain_batch // 2)
         pretrained = sft_phase(rows, base, work / "pretrain", work / "pretrained", schedule)
-    teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip)
+    teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip, carry_error=s.carry_error)
     rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
     schedule = SFTSchedule(s.sft_steps, s.sft_lr, s.sft_batch, s.sft_micro_batch)
     warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)

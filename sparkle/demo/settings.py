@@ -34,6 +34,10 @@ class DemoSettings:
     # rate r: at a slip of 0.9 (r ~ 0.1) stage 2 raised held-out hard accuracy only 1.4 -> 2.5 (seed 0); at
     # 0.75, 0.0 -> 12.3 with 0.06 of unhinted groups with variance (with the 100-step SFT: 0.30 on seed 2)
     carry_slip: float = 0.75
+    # how much too high a slipped carry is: at 2 (3 layers, seed 0) a misread addend one too low no longer
+    # cancels it, so unhinted groups with variance fell 0.125 -> 0.078, but stage 2's hard gain fell too
+    # (0.4 -> 26.0 with 1, 0.8 -> 3.1 with 2): the stage-2 gain at 1 is that cancellation (README)
+    carry_error: int = 1
     # GRPO (both stages use configs/stage_*.yaml + the cpu preset)
     stage1_steps: int = 10  # held-out easy accuracy stops rising by step 10
     stage2_steps: int = 16

@@ -23,12 +23,13 @@ miniature's RL stages are meant to fix:
    added instead of the total. A model that learns it gets about half of the easy problems right
    while writing correct steps; stage-1 GRPO on easy problems can remove it.
 2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
-   with probability `carry_slip` the total is carried into the next step one too high; the step's
-   addition is then done correctly, so the error propagates to the answer. Easy problems have no such
-   step. A hard problem has four, so the model almost never gets one right (the answer box comes on
-   top), while a hint of four or five steps leaves one carry or none: hinted groups have reward
-   variance where unhinted ones have none (SPARKLE's stage-2 premise), and stage-2 GRPO on them
-   trains exactly the step that long unhinted chains fail at.
+   with probability `carry_slip` the total is carried into the next step `carry_error` too high (one
+   by default); the step's addition is then done correctly, so the error propagates to the answer.
+   Easy problems have no such step. A hard problem has four, so the model almost never gets one right
+   (the answer box comes on top), while a hint of four or five steps leaves one carry or none: hinted
+   groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise), and
+   stage-2 GRPO on them rewards a right total after exactly the step that long unhinted chains fail
+   at (which the model also meets by cancelling the slip, below).
 
 The warm start's pretraining phase boxes answers correctly but makes the same carry slips
 (`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on. Stage 1 still
@@ -121,6 +122,8 @@ class Teacher:
 
     answer_slip: float
     carry_slip: float
+    carry_error: int = 1
+    """How much too high a slipped carry is."""
 
     def solution(self, problem: Problem, rng: random.Random, given: int = 0) -> str:
         """A response to `problem`; with `given` > 0, the continuation after its first `given` correct
@@ -129,7 +132,7 @@ class Teacher:
         lines = []
         for index, number in enumerate(problem.numbers[given + 1 :], start=given):
             if index > 0 and rng.random() < self.carry_slip:
-                total += 1
+                total += self.carry_error
             lines.append(f"{total} + {number} = {total + number}")
             total += number
         boxed = problem.numbers[-1] if rng.random() < self.answer_slip else total

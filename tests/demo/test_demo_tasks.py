@@ -1,6 +1,7 @@
 """The demo's generated problems and careless teacher: seeded, correct, in the SPARKLE format, and
 split by SPARKLE's own hint code into the intended levels."""
 
+import itertools
 import random
 import re
 
@@ -74,6 +75,15 @@ def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
         assert _boxed(text) >= problem.answer  # slips only add
         right += _boxed(text) == problem.answer
     assert abs(right / n - 0.25**4) < 0.01  # four carries, each kept right with probability 0.25
+
+
+def test_a_slipped_carry_is_too_high_by_the_carry_error() -> None:
+    problem = Problem((7, 3, 1, 4, 2, 2))
+    for error in (1, 2):
+        always_slips = Teacher(answer_slip=0.0, carry_slip=1.0, carry_error=error)
+        lines = _step_lines(always_slips.solution(problem, random.Random(0)))
+        assert [a - previous_sum for (_, _, previous_sum), (a, _, _) in itertools.pairwise(lines)] == [error] * 4
+        assert lines[-1][2] == problem.answer + 4 * error
 
 
 def test_steps_are_right_only_for_the_correct_steps_even_when_the_answer_is_right() -> None:

@@ -1,0 +1,88 @@
+"""What the CPU miniature's models get wrong in each line of their unhinted hard-problem chains.
+
+The demo's reward checks only the boxed answer, so a model can raise hard accuracy by learning errors
+that cancel the careless teacher's carry slip instead of learning to carry. This samples the held-out
+hard problems of `--seed` (the first `--problems` of `sparkle.demo.tasks.hard_problems`, as the demo's
+evaluation holds them out) `--samples` times each with every `--model` (SPARKLE prompt, temperature
+1.0, 96 new tokens, as mining does), reads each ``a + b = c`` line against the problem, and counts:
+
+- ``carry+d``: the line starts from the previous line's sum plus d (the first line from the first
+  number plus d);
+- ``copy+d``: the line adds the question's next number plus d;
+- ``sum+d``: the line's own addition is off by d.
+
+It prints the rate of right answers, of right answers with every line right
+(`Problem.steps_are_right`), and the most common errors over all samples and over right answers.
+
+Usage: python benchmarks/demo_line_errors.py --model runs/demo/models/stage1 runs/demo/models/stage2
+       [--seed 0] [--problems 64] [--samples 8] [--top 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from sparkle.data.prompts import chat_messages, plain_prompt
+from sparkle.data.sampler import SamplingSettings, TransformersSampler
+from sparkle.demo.settings import FULL, prompts_per_generate
+from sparkle.demo.tasks import STEP_LINE, Problem, hard_problems
+from sparkle.reward import score_response
+
+
+def line_errors(problem: Problem, response: str) -> list[str]:
+    """The errors of each ``a + b = c`` line of `response`, named as in the module docstring."""
+    errors, carried = [], problem.numbers[0]
+    for index, line in enumerate(STEP_LINE.findall(response)):
+        left, right = line.split(" = ")
+        a, b = map(int, left.split(" + "))
+        c = int(right)
+        if a != carried:
+            errors.append(f"carry{a - carried:+d}")
+        if index + 1 < len(problem.numbers) and b != problem.numbers[index + 1]:
+            errors.append(f"copy{b - problem.numbers[index + 1]:+d}")
+        if c != a + b:
+            errors.append(f"sum{c - a - b:+d}")
+        carried = c
+    return errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, nargs="+", required=True, help="converted HF model directories")
+    parser.add_argument("--seed", type=int, default=0, help="the demo run's seed (selects its held-out problems)")
+    parser.add_argument("--problems", type=int, default=FULL.hard_eval)
+    parser.add_argument("--samples", type=int, default=8)
+    parser.add_argument("--top", type=int, default=8, help="errors to print per tally")
+    args = parser.parse_args()
+    problems = hard_problems(args.seed)[: args.problems]
+    prompts = [chat_messages(plain_prompt(p.problem)) for p in problems]
+    settings = SamplingSettings(
+        n=args.samples,
+        max_new_tokens=FULL.response_length,
+        temperature=1.0,
+        seed=args.seed,
+        batch_size=prompts_per_generate(args.samples),
+    )
+    for model in args.model:
+        responses = TransformersSampler(str(model), settings, device="cpu").generate(prompts)
+        every, under_right = Counter(), Counter()
+        right = sound = 0
+        for problem, texts in zip(problems, responses, strict=True):
+            for text in texts:
+                errors = line_errors(problem, text)
+                every.update(errors)
+                if score_response(text, str(problem.answer), "spk_h").correct:
+                    right += 1
+                    sound += not errors and problem.steps_are_right(text)
+                    under_right.update(errors)
+        samples = len(problems) * args.samples
+        print(f"{model}: {samples} samples, right answers {right / samples:.3f}, ", end="")
+        print(f"with every line right {sound / samples:.3f}")
+        print("  errors in all samples:  ", ", ".join(f"{k} {v}" for k, v in every.most_common(args.top)))
+        print("  errors in right answers:", ", ".join(f"{k} {v}" for k, v in under_right.most_common(args.top)))
+
+
+if __name__ == "__main__":
+    main()
