@@ -75,7 +75,7 @@ def main() -> None:
                 every.update(errors)
                 if score_response(text, str(problem.answer), "spk_h").correct:
                     right += 1
-                    sound += not errors and problem.steps_are_right(text)
+                    sound += problem.steps_are_right(text)
                     under_right.update(errors)
         samples = len(problems) * args.samples
         print(f"{model}: {samples} samples, right answers {right / samples:.3f}, ", end="")
