@@ -23,8 +23,9 @@ miniature's RL stages are meant to fix:
    added instead of the total. A model that learns it gets about half of the easy problems right
    while writing correct steps; stage-1 GRPO on easy problems can remove it.
 2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
-   with probability `carry_slip` the total is carried into the next step `carry_error` too high (one
-   by default); the step's addition is then done correctly, so the error propagates to the answer.
+   with probability `carry_slip` the total is carried into the next step `carry_error` too high (ten
+   in the demo, `sparkle.demo.settings`); the step's addition is then done correctly, so the error
+   propagates to the answer.
    Easy problems have no such step. A hard problem has four, so the model almost never gets one right
    (the answer box comes on top), while a hint of four or five steps leaves one carry or none: hinted
    groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise), and
@@ -36,10 +37,12 @@ The warm start's pretraining phase boxes answers correctly but makes the same ca
 makes carries more reliable (copying a number is a skill easy problems train too); the slip rate is
 set high enough (`sparkle.demo.settings`) that unhinted hard problems stay out of reach after it.
 
-The teacher's slips only add, so its wrong chains never end on the right answer; the model's do:
-it also copies a wrong addend from the question or writes a wrong sum (``14 + 2 = 15``), either of
-which can undo a carry slip, and the reward, which checks only the box, pays for those chains as for
-right ones (`Problem.steps_are_right` tells them apart).
+The teacher's slips only add, so its wrong chains never end on the right answer; the model's can:
+it also copies a wrong addend from the question or writes a wrong sum (``14 + 2 = 15``), and with
+slips of one either of those undoes a carry slip, which the reward, checking only the box, pays for
+as for a right chain (`Problem.steps_are_right` tells them apart). A slip of ten is too large for a
+misread addend (1..4) or a sum one off to cancel, which is why the demo uses it (README, "The CPU
+miniature").
 """
 
 from __future__ import annotations
