@@ -38,7 +38,7 @@ def test_artifacts(run) -> None:
 
 NO_HINT_FRAGILE = pytest.mark.xfail(
     strict=False,
-    reason="not seed-robust: groups with reward variance without hints were 0.000-0.094 on four of five full runs "
+    reason="not seed-robust: groups with reward variance without hints were 0.000-0.094 on five of six full runs "
     "but 0.172 on seed 1 (AVX-512 machine), and 0.125 on --quick seed 0 (<= 0.10 asked; README): the stage-1 "
     "model gets 1-2% of unhinted samples of every hard problem right, so mining cannot filter them out",
 )
