@@ -112,6 +112,11 @@ def write_report(output: Path, results: dict[str, Any], stage1_metrics: Path, st
     return path
 
 
+def unhinted_signal(probe: dict[str, dict[str, Any]]) -> float:
+    """Share of groups with reward variance without a hint (level 0); 1.0 when the probe has no level 0."""
+    return 1 - probe["0"]["share_all_equal"] if "0" in probe else 1.0
+
+
 def hinted_signal(probe: dict[str, dict[str, Any]]) -> float:
     """Share of groups with reward variance over every hinted level (level > 0), pooled by prompts."""
     rows = [row for level, row in probe.items() if level != "0"]
@@ -123,7 +128,7 @@ def learning_checks(results: dict[str, Any]) -> dict[str, bool]:
     """The properties the miniature must show (issue 8), as statements and verdicts."""
     ev, probe = results["eval"], results["probe"]
     warm, one, two = ev["warm-start"], ev["stage 1"], ev["stage 2 (aug)"]
-    no_hint = 1 - probe["0"]["share_all_equal"] if "0" in probe else 1.0
+    no_hint = unhinted_signal(probe)
     with_hints = hinted_signal(probe)
     return {
         f"stage 1 beats the warm start on held-out easy problems by >= {STAGE1_MARGIN} "

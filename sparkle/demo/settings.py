@@ -35,7 +35,7 @@ class DemoSettings:
     # how much too high a slipped carry is: with 1 or 2 a misread addend (1..4) or a wrong sum cancels the
     # slip, so 0.14-0.20 of unhinted groups had reward variance on seeds 1 and 2 and stage 2 learned that
     # cancellation; a slip of ten is cancelled only by a sum ten off (unhinted share 0.000-0.094 on five of
-    # six full runs, 0.172 on one: README)
+    # seven full runs, 0.109 and 0.172 on two: README)
     carry_error: int = 10
     # an unhinted hard chain has four carries, so it is right with probability ~r^4 for a per-carry right
     # rate r: at a slip of 0.9 (r ~ 0.1) stage 2 raised held-out hard accuracy only 1.4 -> 2.5 (seed 0);
