@@ -34,13 +34,15 @@ class DemoSettings:
     answer_slip: float = 0.5
     # how much too high a slipped carry is: with 1 or 2 a misread addend (1..4) or a wrong sum cancels the
     # slip, so 0.14-0.20 of unhinted groups had reward variance on seeds 1 and 2 and stage 2 learned that
-    # cancellation; a slip of ten is cancelled only by a sum ten off (unhinted share 0.000-0.094 on five of
-    # seven full runs, 0.109 and 0.172 on two: README)
+    # cancellation; a slip of ten is cancelled only by a tens digit ten off, in a sum, a later carry or the box
+    # (unhinted share 0.000-0.094 on five of seven full runs, 0.109 and 0.172 on two: README); eleven changes
+    # both digits, but then (seed 1) the hinted share fell to 0.48 and no stage-2 sample was right in every line
     carry_error: int = 10
     # an unhinted hard chain has four carries, so it is right with probability ~r^4 for a per-carry right
     # rate r: at a slip of 0.9 (r ~ 0.1) stage 2 raised held-out hard accuracy only 1.4 -> 2.5 (seed 0);
     # with slips of ten, 0.65 (r ~ 0.35) leaves stage 2 a carry to learn from in its hinted groups; at 0.75
-    # (seed 1) the hinted share fell 0.74 -> 0.45 and stage 2's hard gain 35.5 -> 2.1 points
+    # (seed 1) the hinted share fell 0.74 -> 0.45 and stage 2's hard gain 35.5 -> 2.1 points; at 0.70 seed 1
+    # missed the hinted share (0.49) and seed 0 the stage-2 gain (2.0 points)
     carry_slip: float = 0.65
     # GRPO (both stages use configs/stage_*.yaml + the cpu preset)
     stage1_steps: int = 10  # held-out easy accuracy stops rising by step 10
@@ -64,7 +66,9 @@ class DemoSettings:
     # hard-set mining with the stage-1 model, and the learning-signal probe on the stage-2 set
     # 61-120 of 128 were mined (seeds 0-2), 2 hint levels each, for 128 stage-2 prompts
     hard_pool: int = 128
-    mine_samples: int = 16  # with 8, problems the stage-1 model solves 1-5% of the time slipped through
+    # with 8, problems the stage-1 model solves 1-5% of the time slipped through; 32 kept 68 of 128 instead of
+    # 101 (seed 1) for an unhinted share of 0.109 instead of 0.172: that model solves every problem about as often
+    mine_samples: int = 16
     probe_problems: int = 64  # per hint level
     probe_samples: int = 8
     # held-out evaluation (avg@k)

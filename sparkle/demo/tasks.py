@@ -41,8 +41,9 @@ The teacher's slips only add, so its wrong chains never end on the right answer;
 it also copies a wrong addend from the question or writes a wrong sum (``14 + 2 = 15``), and with
 slips of one either of those undoes a carry slip, which the reward, checking only the box, pays for
 as for a right chain (`Problem.steps_are_right` tells them apart). A slip of ten is too large for a
-misread addend (1..4) or a sum one off to cancel, which is why the demo uses it; only a sum ten off
-cancels it, which one seed's stage 2 learned (README, "The CPU miniature").
+misread addend (1..4) or a sum one off to cancel, which is why the demo uses it; only a tens digit ten
+off cancels it: in a sum (``25 + 3 = 18``, which one seed's stage 2 learned), in a later carry, or in the
+box (README, "The CPU miniature").
 """
 
 from __future__ import annotations
