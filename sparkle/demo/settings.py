@@ -64,7 +64,7 @@ class DemoSettings:
     test_freq: int = 5
     val_problems: int = 16
     # hard-set mining with the stage-1 model, and the learning-signal probe on the stage-2 set
-    # 61-120 of 128 were mined (seeds 0-2), 2 hint levels each, for 128 stage-2 prompts
+    # 100-118 of 128 were mined (seeds 0-4), each at hint levels 0, 1 and 2 in the stage-2 set
     hard_pool: int = 128
     # with 8, problems the stage-1 model solves 1-5% of the time slipped through; 32 kept 68 of 128 instead of
     # 101 (seed 1) for an unhinted share of 0.109 instead of 0.172: that model solves every problem about as often
