@@ -9,7 +9,10 @@ evaluation holds them out) `--samples` times each with every `--model` (SPARKLE 
 - ``carry+d``: the line starts from the previous line's sum plus d (the first line from the first
   number plus d);
 - ``copy+d``: the line adds the question's next number plus d;
-- ``sum+d``: the line's own addition is off by d.
+- ``sum+d``: the line's own addition is off by d;
+- ``box+d``: the boxed answer is the last line's sum plus d (``box-10`` after a carry ten too high
+  boxes the true total: the model sums the question instead of copying its own last line);
+- ``lines+n``: the response has n step lines more than the problem has steps.
 
 It prints the rate of right answers, of right answers with every line right
 (`Problem.steps_are_right`), and the most common errors over all samples and over right answers.
@@ -31,10 +34,13 @@ from sparkle.demo.tasks import STEP_LINE, Problem, hard_problems
 from sparkle.reward import score_response
 
 
-def line_errors(problem: Problem, response: str) -> list[str]:
-    """The errors of each ``a + b = c`` line of `response`, named as in the module docstring."""
-    errors, carried = [], problem.numbers[0]
-    for index, line in enumerate(STEP_LINE.findall(response)):
+def line_errors(problem: Problem, response: str, boxed: str | None) -> list[str]:
+    """The errors of each ``a + b = c`` line of `response` and of its `boxed` answer (as the reward
+    extracts it), named as in the module docstring."""
+    lines = STEP_LINE.findall(response)
+    errors = [f"lines{len(lines) - len(problem.steps):+d}"] if len(lines) != len(problem.steps) else []
+    carried = problem.numbers[0]
+    for index, line in enumerate(lines):
         left, right = line.split(" = ")
         a, b = map(int, left.split(" + "))
         c = int(right)
@@ -45,6 +51,8 @@ def line_errors(problem: Problem, response: str) -> list[str]:
         if c != a + b:
             errors.append(f"sum{c - a - b:+d}")
         carried = c
+    if boxed is not None and boxed.isdigit() and int(boxed) != carried:
+        errors.append(f"box{int(boxed) - carried:+d}")
     return errors
 
 
@@ -71,9 +79,10 @@ def main() -> None:
         right = sound = 0
         for problem, texts in zip(problems, responses, strict=True):
             for text in texts:
-                errors = line_errors(problem, text)
+                scored = score_response(text, str(problem.answer), "spk_h")
+                errors = line_errors(problem, text, scored.pred)
                 every.update(errors)
-                if score_response(text, str(problem.answer), "spk_h").correct:
+                if scored.correct:
                     right += 1
                     sound += problem.steps_are_right(text)
                     under_right.update(errors)
