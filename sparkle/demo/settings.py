@@ -35,7 +35,7 @@ class DemoSettings:
     # how much too high a slipped carry is: with 1 or 2 a misread addend (1..4) or a wrong sum cancels the
     # slip, so 0.14-0.20 of unhinted groups had reward variance on seeds 1 and 2 and stage 2 learned that
     # cancellation; a slip of ten is cancelled only by a tens digit ten off, in a sum, a later carry or the box
-    # (unhinted share 0.000-0.094 on five of eight full runs, 0.109-0.188 on three: README); eleven changes
+    # (unhinted share 0.000-0.094 on five of nine full runs, 0.109-0.188 on four: README); eleven changes
     # both digits, but then (seed 1) the hinted share fell to 0.48 and no stage-2 sample was right in every line;
     # with twenty (seed 1) 3.7% of samples with one carry left were right and stage 2 gained 1.8 points
     carry_error: int = 10
