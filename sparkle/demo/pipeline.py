@@ -36,7 +36,15 @@ from sparkle.demo.evaluate import avg_at_k
 from sparkle.demo.report import write_report
 from sparkle.demo.settings import DemoSettings, prompts_per_generate
 from sparkle.demo.smollm2 import smollm2_model
-from sparkle.demo.warmstart import PRETRAINING_MIX, SFT_MIX, SFTSchedule, conversations, sft_phase
+from sparkle.demo.warmstart import (
+    FINAL_LOSS_STEPS,
+    PRETRAINING_MIX,
+    SFT_MIX,
+    SFTSchedule,
+    conversations,
+    final_loss,
+    sft_phase,
+)
 from sparkle.errors import UserError
 from sparkle.io import write_text_atomic
 from sparkle.tiny_model import build_tiny_model
@@ -161,6 +169,11 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
     schedule = SFTSchedule(s.sft_steps, s.sft_lr, s.sft_batch, s.sft_micro_batch)
     warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)
+    phases = {"pretraining": work / "pretrain", "SFT": work / "sft"} if s.pretrain_steps else {"SFT": work / "sft"}
+    warm_loss = {name: round(final_loss(folder / "sft.log"), 4) for name, folder in phases.items()}
+    print(
+        f"final training loss (last {FINAL_LOSS_STEPS} steps): " + ", ".join(f"{k} {v}" for k, v in warm_loss.items())
+    )
     clock.lap("warm start")
 
     _banner(4, f"stage 1: GRPO on easy problems, {s.stage1_steps} steps")
@@ -262,7 +275,12 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     clock.lap("stage 2")
 
     _banner(9, "evaluation (avg@k on held-out sets) and report")
-    results: dict[str, Any] = {"settings": asdict(s), "eval": {}, "probe": probe["per_level"]}
+    results: dict[str, Any] = {
+        "settings": asdict(s),
+        "warm_start_loss": warm_loss,
+        "eval": {},
+        "probe": probe["per_level"],
+    }
     for name, model in (("warm-start", warm), ("stage 1", stage1), ("stage 2 (aug)", stage2)):
         easy_scores = avg_at_k(model, easy_eval, s.eval_samples, s.response_length, s.seed)
         hard_scores = avg_at_k(model, hard_eval, s.eval_samples, s.response_length, s.seed)

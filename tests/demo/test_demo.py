@@ -32,6 +32,8 @@ def test_artifacts(run) -> None:
         assert (output / "models" / model / "model.safetensors").is_file()
     assert 0 < results["mined"]["mined"] <= results["mined"]["sampled"]
     assert set(results["probe"]) == {str(level) for level in range(len(HINT_PARAGRAPHS) + 1)}
+    assert set(results["warm_start_loss"]) == {"pretraining", "SFT"}
+    assert all(0 < loss < 1 for loss in results["warm_start_loss"].values())  # a random model starts near 6
     for stage in ("warm start", "stage 1", "stage 2", "evaluation"):
         assert results["stage_minutes"][stage] > 0
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 
 from sparkle.demo.report import hinted_signal, learning_checks, write_report
+from sparkle.demo.warmstart import FINAL_LOSS_STEPS
 
 RESULTS = {
     "settings": {"eval_samples": 8, "seed": 3},
+    "warm_start_loss": {"pretraining": 0.0613, "SFT": 0.0912},
     "eval": {
         "warm-start": {"easy": 0.45, "hard": 0.0, "easy_right_steps": 0.44, "hard_right_steps": 0.0},
         "stage 1": {"easy": 0.90, "hard": 0.01, "easy_right_steps": 0.87, "hard_right_steps": 0.0},
@@ -56,4 +58,5 @@ def test_report_lists_models_levels_checks_and_stage_minutes(tmp_path) -> None:
     assert "| stage 2 (aug) | 85.0 | 5.0 |" in report  # right answers with every step right
     assert "| 2 | 16 | 0.500 | 0.750 |" in report
     assert report.count("- [x]") == 4 and "warm start 4.5" in report and "seed 3" in report
+    assert f"(mean of the last {FINAL_LOSS_STEPS} steps): pretraining 0.061, SFT 0.091." in report
     assert (tmp_path / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
