@@ -37,11 +37,11 @@ from sparkle.demo.report import write_report
 from sparkle.demo.settings import DemoSettings, prompts_per_generate
 from sparkle.demo.smollm2 import smollm2_model
 from sparkle.demo.warmstart import (
-    FINAL_LOSS_STEPS,
     PRETRAINING_MIX,
     SFT_MIX,
     SFTSchedule,
     conversations,
+    describe_losses,
     final_loss,
     sft_phase,
 )
@@ -171,9 +171,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)
     phases = {"pretraining": work / "pretrain", "SFT": work / "sft"} if s.pretrain_steps else {"SFT": work / "sft"}
     warm_loss = {name: round(final_loss(folder / "sft.log"), 4) for name, folder in phases.items()}
-    print(
-        f"final training loss (last {FINAL_LOSS_STEPS} steps): " + ", ".join(f"{k} {v}" for k, v in warm_loss.items())
-    )
+    print(describe_losses(warm_loss))
     clock.lap("warm start")
 
     _banner(4, f"stage 1: GRPO on easy problems, {s.stage1_steps} steps")

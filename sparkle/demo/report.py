@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sparkle.demo.warmstart import FINAL_LOSS_STEPS
+from sparkle.demo.warmstart import describe_losses
 from sparkle.io import atomic_path, write_text_atomic
 
 STAGE1_MARGIN = 0.10
@@ -70,9 +70,7 @@ def write_report(output: Path, results: dict[str, Any], stage1_metrics: Path, st
         + ", ".join(f"{stage} {minutes}" for stage, minutes in results["stage_minutes"].items())
         + f"); seed {results['settings']['seed']}.",
         "",
-        f"Warm start, final training loss (mean of the last {FINAL_LOSS_STEPS} steps): "
-        + ", ".join(f"{phase} {loss:.3f}" for phase, loss in results["warm_start_loss"].items())
-        + ".",
+        f"Warm start, {describe_losses(results['warm_start_loss'])}.",
         "",
         f"## Results (avg@{k}, held-out generated problems)",
         "",

@@ -154,13 +154,19 @@ FINAL_LOSS_STEPS = 50
 def final_loss(log: Path) -> float:
     """Mean training loss of the last `FINAL_LOSS_STEPS` steps of an SFT phase, from verl's console lines in `log`.
 
-    How well the warm start learned the task shows here first: with the same settings the pretraining
-    phase ended at 0.047-0.084 on seeds 0-4, and at 0.149 on seed 1 with its rows drawn in another order
-    (README, "The CPU miniature")."""
+    How well the warm start learned the task shows here first: with the same settings, on one machine,
+    the pretraining phase ended at 0.047-0.084 on seeds 0-4, and at 0.149 on seed 1 with its rows drawn
+    in another order (README, "The CPU miniature")."""
     losses = [float(m.group(2)) for m in map(STEP_METRICS.search, log.read_text().splitlines()) if m]
     if not losses:
         raise UserError(f"no training step in {log}")
     return sum(losses[-FINAL_LOSS_STEPS:]) / len(losses[-FINAL_LOSS_STEPS:])
+
+
+def describe_losses(losses: dict[str, float]) -> str:
+    """One line naming each phase's final loss, for the console and the report."""
+    phases = ", ".join(f"{phase} {loss:.3f}" for phase, loss in losses.items())
+    return f"final training loss (mean of the last {FINAL_LOSS_STEPS} steps): {phases}"
 
 
 def sft_phase(rows: list[Conversation], model: Path, work: Path, output: Path, schedule: SFTSchedule) -> Path:

@@ -42,9 +42,8 @@ NO_HINT_FRAGILE = pytest.mark.xfail(
     strict=False,
     reason="not seed-robust: groups with reward variance without hints were 0.000-0.094 on five of nine full "
     "runs, 0.172, 0.188 and 0.125 on seed 1 and 0.109 on seed 4 (AVX-512 machines), 0.125 and 0.167 in two --quick "
-    "seed-0 runs "
-    "(GRPO reruns differ; <= 0.10 asked; README): the stage-1 model gets 1-2% of unhinted samples of every hard "
-    "problem right, so mining cannot filter them out",
+    "seed-0 runs (GRPO reruns differ; <= 0.10 asked; README): the stage-1 model gets 1-2% of unhinted samples "
+    "of every hard problem right, so mining cannot filter them out",
 )
 
 HINTED_FRAGILE = pytest.mark.xfail(
