@@ -15,7 +15,8 @@ evaluation holds them out) `--samples` times each with every `--model` (SPARKLE 
 - ``lines+n``: the response has n step lines more than the problem has steps.
 
 It prints the rate of right answers, of right answers with every line right
-(`Problem.steps_are_right`), and the most common errors over all samples and over right answers.
+(`Problem.steps_are_right`), what the other right answers owe their answer to (`right_answer_cause`),
+and the most common errors over all samples and over right answers.
 
 Usage: python benchmarks/demo_line_errors.py --model runs/demo/models/stage1 runs/demo/models/stage2
        [--seed 0] [--problems 64] [--samples 8] [--top 8]
@@ -56,6 +57,17 @@ def line_errors(problem: Problem, response: str, boxed: str | None) -> list[str]
     return errors
 
 
+def right_answer_cause(problem: Problem, response: str, errors: list[str]) -> str:
+    """Why a right answer is right: ``every line right``; ``box under wrong lines`` (the boxed total
+    differs from the last line's sum, so the model added up the question instead of copying its own
+    chain); or ``errors that cancel`` (wrong lines whose last sum is still the total)."""
+    if problem.steps_are_right(response):
+        return "every line right"
+    if any(error.startswith("box") for error in errors):
+        return "box under wrong lines"
+    return "errors that cancel"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, nargs="+", required=True, help="converted HF model directories")
@@ -75,20 +87,19 @@ def main() -> None:
     )
     for model in args.model:
         responses = TransformersSampler(str(model), settings, device="cpu").generate(prompts)
-        every, under_right = Counter(), Counter()
-        right = sound = 0
+        every, under_right, causes = Counter(), Counter(), Counter()
         for problem, texts in zip(problems, responses, strict=True):
             for text in texts:
                 scored = score_response(text, str(problem.answer), "spk_h")
                 errors = line_errors(problem, text, scored.pred)
                 every.update(errors)
                 if scored.correct:
-                    right += 1
-                    sound += problem.steps_are_right(text)
+                    causes[right_answer_cause(problem, text, errors)] += 1
                     under_right.update(errors)
         samples = len(problems) * args.samples
-        print(f"{model}: {samples} samples, right answers {right / samples:.3f}, ", end="")
-        print(f"with every line right {sound / samples:.3f}")
+        print(f"{model}: {samples} samples, right answers {causes.total() / samples:.3f}, ", end="")
+        print(f"with every line right {causes['every line right'] / samples:.3f}")
+        print("  right answers by cause: ", ", ".join(f"{k} {v}" for k, v in causes.most_common()))
         print("  errors in all samples:  ", ", ".join(f"{k} {v}" for k, v in every.most_common(args.top)))
         print("  errors in right answers:", ", ".join(f"{k} {v}" for k, v in under_right.most_common(args.top)))
 
