@@ -67,17 +67,15 @@ def _run(args: list[str]) -> None:
         raise UserError(f"`sparkle {' '.join(map(str, args[:3]))} ...` failed with status {status}")
 
 
-def _grpo_overrides(
-    s: DemoSettings, run: Path, train: Path, val: Path, steps: int, prompts: int, lr: float
-) -> list[str]:
+def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: int, lr: float) -> list[str]:
     return [
         f"data.train_files={train}",
         f"data.val_files={val}",
-        f"data.train_batch_size={prompts}",
+        f"data.train_batch_size={s.prompts_per_step}",
         f"data.max_prompt_length={s.prompt_length}",
         f"data.max_response_length={s.response_length}",
         f"actor_rollout_ref.rollout.n={s.rollouts}",
-        f"actor_rollout_ref.actor.ppo_mini_batch_size={prompts}",
+        f"actor_rollout_ref.actor.ppo_mini_batch_size={s.prompts_per_step}",
         f"actor_rollout_ref.actor.optim.lr={lr}",
         f"actor_rollout_ref.rollout.temperature={s.temperature}",
         f"actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu={s.micro_batch}",
@@ -193,7 +191,6 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
                 data / "sparkle_demo_easy.parquet",
                 data / "sparkle_demo_easy_val.parquet",
                 s.stage1_steps,
-                s.stage1_prompts,
                 s.stage1_lr,
             ),
         ]
@@ -268,13 +265,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             stage1,
             "--cpu",
             *_grpo_overrides(
-                s,
-                stage2_run,
-                augmented,
-                data / "sparkle_demo_hard_val.parquet",
-                s.stage2_steps,
-                s.stage2_prompts,
-                s.stage2_lr,
+                s, stage2_run, augmented, data / "sparkle_demo_hard_val.parquet", s.stage2_steps, s.stage2_lr
             ),
         ]
     )

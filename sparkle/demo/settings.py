@@ -30,17 +30,14 @@ class DemoSettings:
     sft_lr: float = 1e-3  # at 3e-3 the long-prompt phase unlearns copying: first step right 67% vs 94%
     sft_batch: int = 32
     sft_micro_batch: int = 16  # per rank
-    # the careless teacher (sparkle.demo.tasks.Teacher); its carry slips are in the pretraining phase too.
-    # A slipped answer boxes the total before the last step; when it boxed the last number added instead, the
-    # model learned to read its box off the question and boxed the question's total under wrong lines, so
-    # 0.109-0.188 of unhinted groups had reward variance on four of nine full runs (README)
+    # the careless teacher (sparkle.demo.tasks.Teacher); its carry slips are in the pretraining phase too
     answer_slip: float = 0.5
     # how much too high a slipped carry is: with 1 or 2 a misread addend (1..4) or a wrong sum cancels the
     # slip, so 0.14-0.20 of unhinted groups had reward variance on seeds 1 and 2 and stage 2 learned that
-    # cancellation; a slip of ten is cancelled only by a tens digit ten off, in a sum, a later carry or the box;
-    # eleven changes both digits, but then (seed 1) the hinted share fell to 0.48 and no stage-2 sample was
-    # right in every line; with twenty (seed 1) 3.7% of samples with one carry left were right and stage 2
-    # gained 1.8 points
+    # cancellation; a slip of ten is cancelled only by a tens digit ten off, in a sum, a later carry or the box
+    # (unhinted share 0.000-0.094 on five of nine full runs, 0.109-0.188 on four: README); eleven changes
+    # both digits, but then (seed 1) the hinted share fell to 0.48 and no stage-2 sample was right in every line;
+    # with twenty (seed 1) 3.7% of samples with one carry left were right and stage 2 gained 1.8 points
     carry_error: int = 10
     # an unhinted hard chain has four carries, so it is right with probability ~r^4 for a per-carry right
     # rate r: at a slip of 0.9 (r ~ 0.1) stage 2 raised held-out hard accuracy only 1.4 -> 2.5 (seed 0);
@@ -51,9 +48,7 @@ class DemoSettings:
     # GRPO (both stages use configs/stage_*.yaml + the cpu preset)
     stage1_steps: int = 10  # held-out easy accuracy stops rising by step 10
     stage2_steps: int = 20  # with 16, seed 1 gained 3.7 points on hard problems (5 asked), with 20, 6.8
-    stage1_prompts: int = 8  # prompts per GRPO step (verl's data.train_batch_size)
-    # with 8, seed 0's stage 2 gained 2.5 points on hard problems (0.2 -> 2.7), with 16, 6.4 (stored stage-1 model)
-    stage2_prompts: int = 16
+    prompts_per_step: int = 8
     rollouts: int = 8
     stage1_lr: float = 1e-4
     # at 5e-5 (six addends) held-out hard went only 0.010 -> 0.062; 1e-4 also costs easy accuracy
@@ -117,8 +112,7 @@ SMOLLM2 = replace(
     sft_micro_batch=4,
     stage1_steps=10,
     stage2_steps=10,
-    stage1_prompts=4,
-    stage2_prompts=4,
+    prompts_per_step=4,
     stage1_lr=2e-6,
     stage2_lr=2e-6,
     micro_batch=4,
