@@ -19,14 +19,9 @@ gives the model four steps and level 2 all five (it only leaves the answer).
 **The warm start's teacher is careless in two ways** (`Teacher`), which are the two things the
 miniature's RL stages are meant to fix:
 
-1. *answer slip* (every problem): with probability `answer_slip` the answer box holds the total
-   before the last step (the first number of the teacher's last line: it forgets its last addition)
-   instead of the total. A model that learns it gets about half of the easy problems right while
-   writing correct steps; stage-1 GRPO on easy problems can remove it. The slipped box is read from
-   the teacher's own chain, never from the question: when it was the last number added (the
-   question's last number), the model learned to read its box off the question, and then boxed the
-   question's total under its own wrong lines in 1-2% of its unhinted hard samples, which gave 0.11-0.19
-   of unhinted groups reward variance on some seeds (README, "The CPU miniature").
+1. *answer slip* (every problem): with probability `answer_slip` the answer box holds the last number
+   added instead of the total. A model that learns it gets about half of the easy problems right
+   while writing correct steps; stage-1 GRPO on easy problems can remove it.
 2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
    with probability `carry_slip` the total is carried into the next step `carry_error` too high (ten
    in the demo, `sparkle.demo.settings`); the step's addition is then done correctly, so the error
@@ -48,7 +43,7 @@ slips of one either of those undoes a carry slip, which the reward, checking onl
 as for a right chain (`Problem.steps_are_right` tells them apart). A slip of ten is too large for a
 misread addend (1..4) or a sum one off to cancel, which is why the demo uses it; only a tens digit ten
 off cancels it: in a sum (``25 + 3 = 18``, which one seed's stage 2 learned), in a later carry, or in the
-box.
+box (README, "The CPU miniature").
 """
 
 from __future__ import annotations
@@ -144,7 +139,7 @@ class Teacher:
                 total += self.carry_error
             lines.append(f"{total} + {number} = {total + number}")
             total += number
-        boxed = total - problem.numbers[-1] if rng.random() < self.answer_slip else total
+        boxed = problem.numbers[-1] if rng.random() < self.answer_slip else total
         return answer_block(lines, boxed, opened=given == 0)
 
 
