@@ -160,7 +160,8 @@ def final_loss(log: Path) -> float:
     losses = [float(m.group(2)) for m in map(STEP_METRICS.search, log.read_text().splitlines()) if m]
     if not losses:
         raise UserError(f"no training step in {log}")
-    return sum(losses[-FINAL_LOSS_STEPS:]) / len(losses[-FINAL_LOSS_STEPS:])
+    last = losses[-FINAL_LOSS_STEPS:]
+    return sum(last) / len(last)
 
 
 def describe_losses(losses: dict[str, float]) -> str:
