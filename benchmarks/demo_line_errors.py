@@ -1,14 +1,16 @@
-"""What the CPU miniature's models get wrong in each line of their unhinted hard-problem chains.
+"""What the CPU miniature's models get wrong in each line of their hard-problem chains, with or without a hint.
 
 The demo's reward checks only the boxed answer, so a model can raise hard accuracy by learning errors
 that cancel the careless teacher's carry slip instead of learning to carry. This samples the held-out
 hard problems of `--seed` (the first `--problems` of `sparkle.demo.tasks.hard_problems`, as the demo's
 evaluation holds them out) `--samples` times each with every `--model` (SPARKLE prompt, temperature
-1.0, 96 new tokens, as mining does), reads each ``a + b = c`` line against the problem, and counts:
+1.0, 96 new tokens, as mining does; with `--hint-level L`, the stage-2 prompt of hint level L, whose
+hint already holds the first steps), reads each ``a + b = c`` line against the problem, and counts:
 
 - ``carry+d``: the line starts from the previous line's sum plus d (the first line from the first
   number plus d);
-- ``copy+d``: the line adds the question's next number plus d;
+- ``copy+d``: the line adds the question's next number plus d (after a hint, the first line's next
+  number is the one after the hint's last step);
 - ``sum+d``: the line's own addition is off by d;
 - ``box+d``: the boxed answer is the last line's sum plus d (``box-10`` after a carry ten too high
   boxes the true total: the model sums the question instead of copying its own last line);
@@ -19,7 +21,7 @@ It prints the rate of right answers, of right answers with every line right
 and the most common errors over all samples and over right answers.
 
 Usage: python benchmarks/demo_line_errors.py --model runs/demo/models/stage1 runs/demo/models/stage2
-       [--seed 0] [--problems 64] [--samples 8] [--top 8]
+       [--seed 0] [--problems 64] [--samples 8] [--top 8] [--hint-level 0]
 """
 
 from __future__ import annotations
@@ -31,17 +33,20 @@ from pathlib import Path
 from sparkle.data.prompts import chat_messages, plain_prompt
 from sparkle.data.sampler import SamplingSettings, TransformersSampler
 from sparkle.demo.settings import FULL, prompts_per_generate
-from sparkle.demo.tasks import STEP_LINE, Problem, hard_problems
+from sparkle.demo.tasks import HINT_PARAGRAPHS, STEP_LINE, Problem, hard_problems
+from sparkle.demo.warmstart import hinted_prompt
 from sparkle.reward import score_response
 
 
-def line_errors(problem: Problem, response: str, boxed: str | None) -> list[str]:
+def line_errors(problem: Problem, response: str, boxed: str | None, given: int = 0) -> list[str]:
     """The errors of each ``a + b = c`` line of `response` and of its `boxed` answer (as the reward
-    extracts it), named as in the module docstring."""
+    extracts it), named as in the module docstring; `response` continues after the first `given`
+    steps (a hint's)."""
     lines = STEP_LINE.findall(response)
-    errors = [f"lines{len(lines) - len(problem.steps):+d}"] if len(lines) != len(problem.steps) else []
-    carried = problem.numbers[0]
-    for index, line in enumerate(lines):
+    expected = len(problem.steps) - given
+    errors = [f"lines{len(lines) - expected:+d}"] if len(lines) != expected else []
+    carried = sum(problem.numbers[: given + 1])
+    for index, line in enumerate(lines, start=given):
         left, right = line.split(" = ")
         a, b = map(int, left.split(" + "))
         c = int(right)
@@ -57,11 +62,12 @@ def line_errors(problem: Problem, response: str, boxed: str | None) -> list[str]
     return errors
 
 
-def right_answer_cause(problem: Problem, response: str, errors: list[str]) -> str:
-    """Why a right answer is right: ``every line right``; ``box under wrong lines`` (the boxed total
-    differs from the last line's sum, so the model added up the question instead of copying its own
-    chain); or ``errors that cancel`` (wrong lines whose last sum is still the total)."""
-    if problem.steps_are_right(response):
+def right_answer_cause(errors: list[str]) -> str:
+    """Why a right answer with these `line_errors` is right: ``every line right`` (no errors: for a
+    right answer that is `Problem.steps_are_right`); ``box under wrong lines`` (the boxed total differs
+    from the last line's sum, so the model added up the question instead of copying its own chain);
+    or ``errors that cancel`` (wrong lines whose last sum is still the total)."""
+    if not errors:
         return "every line right"
     if any(error.startswith("box") for error in errors):
         return "box under wrong lines"
@@ -75,9 +81,21 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=FULL.hard_eval)
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--top", type=int, default=8, help="errors to print per tally")
+    parser.add_argument(
+        "--hint-level",
+        type=int,
+        default=0,
+        choices=range(len(HINT_PARAGRAPHS) + 1),
+        help="0: the plain prompt; L: the stage-2 prompt of hint level L (the first L paragraphs of the trace)",
+    )
     args = parser.parse_args()
     problems = hard_problems(args.seed)[: args.problems]
-    prompts = [chat_messages(plain_prompt(p.problem)) for p in problems]
+    given = sum(HINT_PARAGRAPHS[: args.hint_level])
+    if args.hint_level:
+        prompts = [chat_messages(hinted_prompt(p, args.hint_level)[0]) for p in problems]
+    else:
+        prompts = [chat_messages(plain_prompt(p.problem)) for p in problems]
+    mode = "spk_h_aug" if args.hint_level else "spk_h"
     settings = SamplingSettings(
         n=args.samples,
         max_new_tokens=FULL.response_length,
@@ -90,11 +108,11 @@ def main() -> None:
         every, under_right, causes = Counter(), Counter(), Counter()
         for problem, texts in zip(problems, responses, strict=True):
             for text in texts:
-                scored = score_response(text, str(problem.answer), "spk_h")
-                errors = line_errors(problem, text, scored.pred)
+                scored = score_response(text, str(problem.answer), mode)
+                errors = line_errors(problem, text, scored.pred, given)
                 every.update(errors)
                 if scored.correct:
-                    causes[right_answer_cause(problem, text, errors)] += 1
+                    causes[right_answer_cause(errors)] += 1
                     under_right.update(errors)
         samples = len(problems) * args.samples
         print(f"{model}: {samples} samples, right answers {causes.total() / samples:.3f}, ", end="")
