@@ -90,11 +90,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     problems = hard_problems(args.seed)[: args.problems]
-    given = sum(HINT_PARAGRAPHS[: args.hint_level])
-    if args.hint_level:
-        prompts = [chat_messages(hinted_prompt(p, args.hint_level)[0]) for p in problems]
-    else:
-        prompts = [chat_messages(plain_prompt(p.problem)) for p in problems]
+    # each prompt with the number of steps its hint holds
+    made = [hinted_prompt(p, args.hint_level) if args.hint_level else (plain_prompt(p.problem), 0) for p in problems]
+    prompts = [chat_messages(prompt) for prompt, _ in made]
     mode = "spk_h_aug" if args.hint_level else "spk_h"
     settings = SamplingSettings(
         n=args.samples,
@@ -106,7 +104,7 @@ def main() -> None:
     for model in args.model:
         responses = TransformersSampler(str(model), settings, device="cpu").generate(prompts)
         every, under_right, causes = Counter(), Counter(), Counter()
-        for problem, texts in zip(problems, responses, strict=True):
+        for problem, (_, given), texts in zip(problems, made, responses, strict=True):
             for text in texts:
                 scored = score_response(text, str(problem.answer), mode)
                 errors = line_errors(problem, text, scored.pred, given)
