@@ -3,7 +3,7 @@
 1. data: generated easy (stage 1) and hard (stage 2) addition problems, held-out sets
    (`sparkle.demo.tasks`);
 2. model: a tiny Qwen2 and a BPE tokenizer trained on the generated text;
-3. warm start: verl's SFT trainer, pretraining on short prompts then SFT on SPARKLE prompts with a
+3. warm start: verl's SFT trainer, pretraining on shortened prompts then SFT on SPARKLE prompts with a
    careless teacher (`sparkle.demo.warmstart`): partial competence with known causes;
 4. stage 1: `sparkle train stage1 --cpu` (configs/stage_one.yaml + the cpu preset), GRPO, spk_h;
 5. conversion of the stage-1 checkpoint (`sparkle convert`);
@@ -67,15 +67,17 @@ def _run(args: list[str]) -> None:
         raise UserError(f"`sparkle {' '.join(map(str, args[:3]))} ...` failed with status {status}")
 
 
-def _grpo_overrides(s: DemoSettings, run: Path, train: Path, val: Path, steps: int, lr: float) -> list[str]:
+def _grpo_overrides(
+    s: DemoSettings, run: Path, train: Path, val: Path, steps: int, prompts: int, lr: float
+) -> list[str]:
     return [
         f"data.train_files={train}",
         f"data.val_files={val}",
-        f"data.train_batch_size={s.prompts_per_step}",
+        f"data.train_batch_size={prompts}",
         f"data.max_prompt_length={s.prompt_length}",
         f"data.max_response_length={s.response_length}",
         f"actor_rollout_ref.rollout.n={s.rollouts}",
-        f"actor_rollout_ref.actor.ppo_mini_batch_size={s.prompts_per_step}",
+        f"actor_rollout_ref.actor.ppo_mini_batch_size={prompts}",
         f"actor_rollout_ref.actor.optim.lr={lr}",
         f"actor_rollout_ref.rollout.temperature={s.temperature}",
         f"actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu={s.micro_batch}",
@@ -104,7 +106,7 @@ def random_demo_model(directory: Path, s: DemoSettings, problems: list[tasks.Pro
         num_heads=s.hidden_size // 32,
         num_kv_heads=2,
         intermediate_size=4 * s.hidden_size,
-        seed=s.seed,
+        seed=s.base_seed,
     )
 
 
@@ -132,7 +134,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
 
     _banner(1, "data: generated easy and hard problems")
-    easy, hard = tasks.easy_problems(s.seed), tasks.hard_problems(s.seed)
+    easy, hard = tasks.easy_problems(s.base_seed), tasks.hard_problems(s.base_seed)
     easy_eval, easy_train = easy[: s.easy_eval], easy[s.easy_eval :]
     hard_eval, rest = hard[: s.hard_eval], hard[s.hard_eval :]
     hard_pool, hard_warm = rest[: s.hard_pool], rest[s.hard_pool :]
@@ -157,15 +159,16 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     # The warm start is the stand-in for pretraining: it sees every easy fact, but no held-out or
     # to-be-mined hard problem.
     _banner(3, f"warm start: verl SFT trainer, {s.pretrain_steps} pretraining + {s.sft_steps} SFT steps")
-    rng = random.Random(f"warm-{s.seed}")
     pretrained = base
     if s.pretrain_steps:
         boxes_right = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip, carry_error=s.carry_error)
         count = s.pretrain_steps * s.pretrain_batch
+        rng = random.Random(f"warm-{s.base_seed}")
         rows = conversations(easy, hard_warm, count, PRETRAINING_MIX, boxes_right, True, rng)
         schedule = SFTSchedule(s.pretrain_steps, s.pretrain_lr, s.pretrain_batch, s.pretrain_batch // 2)
         pretrained = sft_phase(rows, base, work / "pretrain", work / "pretrained", schedule)
     teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip, carry_error=s.carry_error)
+    rng = random.Random(f"sft-{s.seed}")
     rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
     schedule = SFTSchedule(s.sft_steps, s.sft_lr, s.sft_batch, s.sft_micro_batch)
     warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)
@@ -191,6 +194,7 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
                 data / "sparkle_demo_easy.parquet",
                 data / "sparkle_demo_easy_val.parquet",
                 s.stage1_steps,
+                s.stage1_prompts,
                 s.stage1_lr,
             ),
         ]
@@ -265,7 +269,13 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
             stage1,
             "--cpu",
             *_grpo_overrides(
-                s, stage2_run, augmented, data / "sparkle_demo_hard_val.parquet", s.stage2_steps, s.stage2_lr
+                s,
+                stage2_run,
+                augmented,
+                data / "sparkle_demo_hard_val.parquet",
+                s.stage2_steps,
+                s.stage2_prompts,
+                s.stage2_lr,
             ),
         ]
     )

@@ -12,25 +12,36 @@ Two families, enumerated and shuffled by seed, so held-out problems never appear
   like the easy ones, on totals that only the warm start's hard rows show.
 
 Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
-A hard problem's reference trace (`CoT`) has two paragraphs: the first four steps, then the fifth;
-SPARKLE's split (`sparkle data stage2 --levels 2`) keeps paragraphs as its chunks, so hint level 1
-gives the model four steps and level 2 all five (it only leaves the answer).
+A hard problem's reference trace (`CoT`) has three paragraphs: the first three steps, the fourth,
+the fifth; SPARKLE's split (`sparkle data stage2 --levels 3`) keeps paragraphs as its chunks, so hint
+level 1 gives the model three steps (two carries left), level 2 four (one carry left) and level 3 all
+five (it only leaves the answer).
 
 **The warm start's teacher is careless in two ways** (`Teacher`), which are the two things the
 miniature's RL stages are meant to fix:
 
-1. *answer slip* (every problem): with probability `answer_slip` the answer box holds the last number
-   added instead of the total. A model that learns it gets about half of the easy problems right
-   while writing correct steps; stage-1 GRPO on easy problems can remove it.
+1. *answer slip* (every problem): with probability `answer_slip` the answer box holds the total
+   before the last step (the first number of the teacher's last line: it forgets its last addition)
+   instead of the total. A model that learns it gets about half of the easy problems right while
+   writing correct steps; stage-1 GRPO on easy problems can remove it. The slipped box is read from
+   the teacher's own chain, never from the question: when it was the last number added (the
+   question's last number), the model learned to read its box off the question, and then boxed the
+   question's total under its own wrong lines in 1-2% of its unhinted hard samples, which gave 0.11-0.19
+   of unhinted groups reward variance on some seeds (README, "The CPU miniature").
 2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
    with probability `carry_slip` the total is carried into the next step `carry_error` too high (ten
    in the demo, `sparkle.demo.settings`); the step's addition is then done correctly, so the error
    propagates to the answer.
    Easy problems have no such step. A hard problem has four, so the model almost never gets one right
-   (the answer box comes on top), while a hint of four or five steps leaves one carry or none: hinted
-   groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise), and
-   stage-2 GRPO on them rewards a right total after exactly the step that long unhinted chains fail
-   at (which the model also meets by cancelling the slip, below).
+   (the answer box comes on top), while a hint of three, four or five steps leaves two carries, one or
+   none: hinted groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise),
+   and stage-2 GRPO on them rewards a right total after exactly the step that long unhinted chains fail
+   at (which the model also meets by cancelling the slip, below). The three-step hint matters: its
+   second carry copies a total the model wrote itself, as every carry of an unhinted chain does,
+   while the first carry after a hint copies one from the prompt. With hints of four and five steps
+   only, stage 2 learned the carry after the hint but hardly its own (seed 4: right answers with one
+   carry left 10% -> 36%, without a hint 0.4% -> 1.2%); with the three-step hint as well, the same
+   seed's held-out hard accuracy went 0.4% -> 39.1% (README, "The CPU miniature").
 
 The warm start's pretraining phase boxes answers correctly but makes the same carry slips
 (`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on. Stage 1 still
@@ -43,7 +54,7 @@ slips of one either of those undoes a carry slip, which the reward, checking onl
 as for a right chain (`Problem.steps_are_right` tells them apart). A slip of ten is too large for a
 misread addend (1..4) or a sum one off to cancel, which is why the demo uses it; only a tens digit ten
 off cancels it: in a sum (``25 + 3 = 18``, which one seed's stage 2 learned), in a later carry, or in the
-box (README, "The CPU miniature").
+box.
 """
 
 from __future__ import annotations
@@ -57,7 +68,7 @@ EASY_TERMS = range(1, 10)
 ADDENDS = range(1, 5)
 HARD_START = range(1, 10)
 HARD_STEPS = 5
-HINT_PARAGRAPHS = (4, 1)
+HINT_PARAGRAPHS = (3, 1, 1)
 """Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
 STEP_LINE = re.compile(r"^\d+ \+ \d+ = \d+$", flags=re.MULTILINE)
 """A step line of a solution, ``total + number = new total``."""
@@ -139,7 +150,7 @@ class Teacher:
                 total += self.carry_error
             lines.append(f"{total} + {number} = {total + number}")
             total += number
-        boxed = problem.numbers[-1] if rng.random() < self.answer_slip else total
+        boxed = total - problem.numbers[-1] if rng.random() < self.answer_slip else total
         return answer_block(lines, boxed, opened=given == 0)
 
 

@@ -5,10 +5,16 @@ every problem) takes hundreds of steps before it starts copying the numbers of t
 short prompts it learns the procedure several times faster. So the warm start, the miniature's
 stand-in for pretraining, has two phases:
 
-1. **pretraining**: the SPARKLE prompts with the instruction text removed (``User: {problem}
-   Assistant:``, and the hinted form ``... Assistant: <think>\\n{hint}\\n``), solved by a teacher
-   whose answer boxes are right but who makes the careless teacher's carry slips (so the model
-   has no correct way of carrying that RL could merely revive: stage 2 has to teach it);
+1. **pretraining**: the SPARKLE prompts with a random part of the instruction text removed
+   (`shortened_prompt`: from ``User: {problem} Assistant:``, or the hinted form
+   ``... Assistant: <think>\\n{hint}\\n``, up to the whole prompt), solved by a teacher whose answer
+   boxes are right but who makes the careless teacher's carry slips (so the model has no correct way
+   of carrying that RL could merely revive: stage 2 has to teach it). The problem then sits at every
+   position from the start of the text to where the full prompt puts it, which we read as why more
+   of the copying it learns carries over to the long prompts of phase 2: given a three-step hint, the
+   warm start miscopied the next number of the question in 380 (seed 3) and 391 (seed 2) of 512
+   samples after 1400 steps with the instruction always removed, and in 120 and 264 after 700 steps
+   with a random part of it kept (`benchmarks/demo_line_errors.py --hint-level 1`, README);
 2. **SFT**: the exact prompts of the RL stages (`sparkle.data.prompts`; hints built by
    `sparkle.data.stage2.sparkle_hints`, as `sparkle data stage2` builds them) and the careless
    teacher's solutions (`sparkle.demo.tasks.Teacher`), so the model starts RL with the teacher's
@@ -74,6 +80,16 @@ def hinted_prompt(problem: Problem, level: int) -> tuple[str, int]:
     return augmented_prompt(problem.problem, hint), len(hint.splitlines())
 
 
+def shortened_prompt(prompt: str, rng: random.Random) -> str:
+    """A SPARKLE prompt that keeps only the last k words of its instruction, k uniform from none to all,
+    so the pretraining phase meets the problem at every position from the start of the text to where
+    the full prompt puts it."""
+    words = INSTRUCTION.split(" ")
+    kept = rng.randint(0, len(words))
+    body = without_instruction(prompt)
+    return " ".join(words[len(words) - kept :]) + "\n\n" + body if kept else body
+
+
 def without_instruction(prompt: str) -> str:
     """A SPARKLE prompt minus its instruction text: ``User: ... Assistant:[ <think>\\n{hint}\\n]``."""
     return prompt.removeprefix(INSTRUCTION + "\n\n")
@@ -99,7 +115,7 @@ def conversations(
         else:
             prompt, given = hinted_prompt(problem, rng.randint(1, len(HINT_PARAGRAPHS)))
         if short_prompts:
-            prompt = without_instruction(prompt)
+            prompt = shortened_prompt(prompt, rng)
         answer = teacher.solution(problem, rng, given)
         rows.append([{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}])
     return rows

@@ -77,6 +77,19 @@ def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
     assert abs(right / n - 0.25**4) < 0.01  # four carries, each kept right with probability 0.25
 
 
+def test_the_answer_slip_boxes_the_total_before_the_last_step_of_the_written_chain() -> None:
+    rng = random.Random(3)
+    for carry_slip in (0.0, 1.0):
+        forgets_last_step = Teacher(answer_slip=1.0, carry_slip=carry_slip, carry_error=10)
+        for problem in [*easy_problems(0)[:20], *hard_problems(0)[:50]]:
+            text = forgets_last_step.solution(problem, rng)
+            assert _boxed(text) == _step_lines(text)[-1][0]  # the last line's first term, not a question number
+    for given in (4, 5):  # a hinted continuation: the last step may be in the hint
+        problem = hard_problems(0)[0]
+        text = Teacher(answer_slip=1.0, carry_slip=0.0).solution(problem, rng, given)
+        assert _boxed(text) == problem.answer - problem.numbers[-1]
+
+
 def test_a_slipped_carry_is_too_high_by_the_carry_error() -> None:
     problem = Problem((7, 3, 1, 4, 2, 2))
     for error in (1, 2):
