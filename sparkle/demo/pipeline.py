@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,36 @@ def random_demo_model(directory: Path, s: DemoSettings, problems: list[tasks.Pro
     )
 
 
+@dataclass(frozen=True)
+class ProblemSplit:
+    """A run's generated problems by use: every easy one (the warm start sees every easy fact), held-out easy
+    and hard sets, easy problems for stage 1, the hard pool to mine and the hard problems of the warm start."""
+
+    easy: list[tasks.Problem]
+    easy_eval: list[tasks.Problem]
+    easy_train: list[tasks.Problem]
+    hard_eval: list[tasks.Problem]
+    hard_pool: list[tasks.Problem]
+    hard_warm: list[tasks.Problem]
+
+
+def problem_split(s: DemoSettings) -> ProblemSplit:
+    """The problems of `s.base_seed` (`sparkle.demo.tasks`, shuffled by seed), cut into consecutive slices.
+
+    The split depends on the base seed alone, so runs of one base with different seeds evaluate on the same
+    held-out problems, and the pretraining phase never sees any run's held-out or to-be-mined hard problems."""
+    easy, hard = tasks.easy_problems(s.base_seed), tasks.hard_problems(s.base_seed)
+    rest = hard[s.hard_eval :]
+    return ProblemSplit(
+        easy=easy,
+        easy_eval=easy[: s.easy_eval],
+        easy_train=easy[s.easy_eval :],
+        hard_eval=hard[: s.hard_eval],
+        hard_pool=rest[: s.hard_pool],
+        hard_warm=rest[s.hard_pool :],
+    )
+
+
 class _Clock:
     """Wall-clock minutes per pipeline stage, for the report."""
 
@@ -134,16 +164,14 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
 
     _banner(1, "data: generated easy and hard problems")
-    easy, hard = tasks.easy_problems(s.base_seed), tasks.hard_problems(s.base_seed)
-    easy_eval, easy_train = easy[: s.easy_eval], easy[s.easy_eval :]
-    hard_eval, rest = hard[: s.hard_eval], hard[s.hard_eval :]
-    hard_pool, hard_warm = rest[: s.hard_pool], rest[s.hard_pool :]
-    _write_jsonl(data / "easy_train.jsonl", easy_train)
+    split = problem_split(s)
+    easy, easy_eval, hard_eval, hard_warm = split.easy, split.easy_eval, split.hard_eval, split.hard_warm
+    _write_jsonl(data / "easy_train.jsonl", split.easy_train)
     _write_jsonl(data / "easy_val.jsonl", easy_eval[: s.val_problems])
-    _write_jsonl(data / "hard_pool.jsonl", hard_pool)
+    _write_jsonl(data / "hard_pool.jsonl", split.hard_pool)
     _write_jsonl(data / "hard_val.jsonl", hard_eval[: s.val_problems])
     print(
-        f"easy: {len(easy_train)} train, {len(easy_eval)} held out; hard: {len(hard_pool)} to mine, "
+        f"easy: {len(split.easy_train)} train, {len(easy_eval)} held out; hard: {len(split.hard_pool)} to mine, "
         f"{len(hard_eval)} held out, {len(hard_warm)} for the warm start"
     )
     clock.lap("data")

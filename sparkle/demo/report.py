@@ -68,7 +68,7 @@ def write_report(output: Path, results: dict[str, Any], stage1_metrics: Path, st
         "",
         f"Run time: {results['minutes']} min ("
         + ", ".join(f"{stage} {minutes}" for stage, minutes in results["stage_minutes"].items())
-        + f"); seed {results['settings']['seed']}.",
+        + f"); seed {results['settings']['seed']}, base seed {results['settings']['base_seed']}.",
         "",
         f"Warm start, {describe_losses(results['warm_start_loss'])}.",
         "",

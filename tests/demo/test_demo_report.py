@@ -9,7 +9,7 @@ from sparkle.demo.report import hinted_signal, learning_checks, write_report
 from sparkle.demo.warmstart import FINAL_LOSS_STEPS
 
 RESULTS = {
-    "settings": {"eval_samples": 8, "seed": 3},
+    "settings": {"eval_samples": 8, "seed": 3, "base_seed": 0},
     "warm_start_loss": {"pretraining": 0.0613, "SFT": 0.0912},
     "eval": {
         "warm-start": {"easy": 0.45, "hard": 0.0, "easy_right_steps": 0.44, "hard_right_steps": 0.0},
