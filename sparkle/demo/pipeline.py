@@ -14,6 +14,9 @@
 8. stage 2: `sparkle train stage2 --aug --cpu` from the stage-1 model, GRPO, spk_h_aug;
 9. evaluation of the warm-start, stage-1 and stage-2 models (avg@k on held-out easy and hard sets)
    and the report (`report.md`, learning curves).
+
+The base seed draws what stands in for the base model (the data split, the tokenizer, the
+initialisation, the pretraining phase); the seed draws the rest, from the SFT rows on.
 """
 
 from __future__ import annotations
