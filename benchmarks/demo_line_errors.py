@@ -2,8 +2,8 @@
 
 The demo's reward checks only the boxed answer, so a model can raise hard accuracy by learning errors
 that cancel the careless teacher's carry slip instead of learning to carry. This samples the held-out
-hard problems of `--seed` (the first `--problems` of `sparkle.demo.tasks.hard_problems`, as the demo's
-evaluation holds them out) `--samples` times each with every `--model` (SPARKLE prompt, temperature
+hard problems of `--base-seed` (the first `--problems` of `sparkle.demo.tasks.hard_problems`, as the
+demo's evaluation holds them out) `--samples` times each with every `--model` (SPARKLE prompt, temperature
 1.0, 96 new tokens, as mining does; with `--hint-level L`, the stage-2 prompt of hint level L, whose
 hint already holds the first steps), reads each ``a + b = c`` line against the problem, and counts:
 
@@ -21,7 +21,7 @@ It prints the rate of right answers, of right answers with every line right
 and the most common errors over all samples and over right answers.
 
 Usage: python benchmarks/demo_line_errors.py --model runs/demo/models/stage1 runs/demo/models/stage2
-       [--seed 0] [--problems 64] [--samples 8] [--top 8] [--hint-level 0]
+       [--base-seed 0] [--seed 0] [--problems 64] [--samples 8] [--top 8] [--hint-level 0]
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def right_answer_cause(errors: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, nargs="+", required=True, help="converted HF model directories")
-    parser.add_argument("--seed", type=int, default=0, help="the demo run's seed (selects its held-out problems)")
+    parser.add_argument("--base-seed", type=int, default=0, help="the demo run's base seed (its held-out problems)")
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed")
     parser.add_argument("--problems", type=int, default=FULL.hard_eval)
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--top", type=int, default=8, help="errors to print per tally")
@@ -89,7 +90,7 @@ def main() -> None:
         help="0: the plain prompt; L: the stage-2 prompt of hint level L (the first L paragraphs of the trace)",
     )
     args = parser.parse_args()
-    problems = hard_problems(args.seed)[: args.problems]
+    problems = hard_problems(args.base_seed)[: args.problems]
     # each prompt with the number of steps its hint holds
     made = [hinted_prompt(p, args.hint_level) if args.hint_level else (plain_prompt(p.problem), 0) for p in problems]
     prompts = [chat_messages(prompt) for prompt, _ in made]
