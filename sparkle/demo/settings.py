@@ -107,12 +107,12 @@ QUICK = replace(
     FULL,
     mine_samples=8,
     probe_problems=48,
-    hard_eval=48,
     eval_samples=4,
     test_freq=10,
 )
-"""CI's version: the same stages and training steps, fewer mining, probe and evaluation samples. Stage 2 keeps
-its 20 steps: on full runs, held-out hard accuracy rose mostly after step 10 (README)."""
+"""CI's version: the same stages, training steps and held-out problems (so the same pretraining rows), fewer
+mining, probe and evaluation samples. Stage 2 keeps its 20 steps: on full runs, held-out hard accuracy rose mostly
+after step 10 (README)."""
 SMOLLM2 = replace(
     FULL,
     base_model="smollm2",
