@@ -67,8 +67,8 @@ from dataclasses import dataclass
 EASY_TERMS = range(1, 10)
 ADDENDS = range(1, 5)
 HARD_START = range(1, 10)
-HARD_STEPS = 5
-HINT_PARAGRAPHS = (3, 1, 1)
+HARD_STEPS = 6
+HINT_PARAGRAPHS = (4, 1, 1)
 """Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
 STEP_LINE = re.compile(r"^\d+ \+ \d+ = \d+$", flags=re.MULTILINE)
 """A step line of a solution, ``total + number = new total``."""
