@@ -11,7 +11,7 @@ from sparkle.errors import UserError
 
 DESCRIPTION = """\
 Run the SPARKLE recipe end to end on a CPU (about 14 minutes on 2 cores): generated addition
-problems (easy one-step ones for stage 1, hard five-step ones for stage 2), a tiny Qwen2
+problems (easy one-step ones for stage 1, hard six-step ones for stage 2), a tiny Qwen2
 warm-started with verl's SFT trainer by a careless teacher, stage-1 GRPO, conversion, hard-set
 mining, hint-augmented stage-2 data and the learning-signal probe, stage-2 GRPO (spk_h_aug),
 conversion, and avg@8 evaluation on held-out problems. Uses the same configs, trainer and commands

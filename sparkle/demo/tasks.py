@@ -7,15 +7,15 @@ Two families, enumerated and shuffled by seed, so held-out problems never appear
   a two-digit term from the question wrongly about half the time (seed 0: the pretraining phase's
   model in 52% of samples with x >= 10, none with x < 10), which 12 GRPO steps did not repair
   (held-out easy accuracy 0.31 -> 0.42), and the slip stage 1 is meant to fix is the answer slip below;
-- **hard** (stage 2): ``What is s + a1 + ... + a5?`` with s in 1..9 and a_i in 1..4: five steps, each
-  adding one number to the running total (``12 + 3 = 15``), which reaches 29: a chain of additions
+- **hard** (stage 2): ``What is s + a1 + ... + a6?`` with s in 1..9 and a_i in 1..4: six steps, each
+  adding one number to the running total (``12 + 3 = 15``), which reaches 33: a chain of additions
   like the easy ones, on totals that only the warm start's hard rows show.
 
 Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
-A hard problem's reference trace (`CoT`) has three paragraphs: the first three steps, the fourth,
-the fifth; SPARKLE's split (`sparkle data stage2 --levels 3`) keeps paragraphs as its chunks, so hint
-level 1 gives the model three steps (two carries left), level 2 four (one carry left) and level 3 all
-five (it only leaves the answer).
+A hard problem's reference trace (`CoT`) has three paragraphs: the first four steps, the fifth, the
+sixth; SPARKLE's split (`sparkle data stage2 --levels 3`) keeps paragraphs as its chunks, so hint
+level 1 gives the model four steps (two carries left), level 2 five (one carry left) and level 3 all
+six (it only leaves the answer).
 
 **The warm start's teacher is careless in two ways** (`Teacher`), which are the two things the
 miniature's RL stages are meant to fix:
@@ -32,16 +32,20 @@ miniature's RL stages are meant to fix:
    with probability `carry_slip` the total is carried into the next step `carry_error` too high (ten
    in the demo, `sparkle.demo.settings`); the step's addition is then done correctly, so the error
    propagates to the answer.
-   Easy problems have no such step. A hard problem has four, so the model almost never gets one right
-   (the answer box comes on top), while a hint of three, four or five steps leaves two carries, one or
+   Easy problems have no such step. A hard problem has five, so the model almost never gets one right
+   (the answer box comes on top), while a hint of four, five or six steps leaves two carries, one or
    none: hinted groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise),
    and stage-2 GRPO on them rewards a right total after exactly the step that long unhinted chains fail
-   at (which the model also meets by cancelling the slip, below). The three-step hint matters: its
+   at (which the model also meets by cancelling the slip, below). The four-step hint matters: its
    second carry copies a total the model wrote itself, as every carry of an unhinted chain does,
    while the first carry after a hint copies one from the prompt. With hints of four and five steps
-   only, stage 2 learned the carry after the hint but hardly its own (seed 4: right answers with one
-   carry left 10% -> 36%, without a hint 0.4% -> 1.2%); with the three-step hint as well, the same
-   seed's held-out hard accuracy went 0.4% -> 39.1% (README, "The CPU miniature").
+   of five-step problems only, stage 2 learned the carry after the hint but hardly its own (seed 4:
+   right answers with one carry left 10% -> 36%, without a hint 0.4% -> 1.2%); with a three-step hint
+   as well, the same seed's held-out hard accuracy went 0.4% -> 39.1% (README, "The CPU miniature").
+   Problems have six steps rather than five because the unhinted chain must stay out of reach while
+   the hinted ones keep their two carries: with five, the stage-1 model got 0.5-1.2% of unhinted
+   samples right, mostly by errors that cancel (below), so 0.125-0.172 of unhinted groups had reward
+   variance on two of six runs of one base seed; the sixth step's carry makes each such path rarer.
 
 The warm start's pretraining phase boxes answers correctly but makes the same carry slips
 (`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on. Stage 1 still
@@ -162,7 +166,7 @@ def easy_problems(seed: int) -> list[Problem]:
 
 
 def hard_problems(seed: int) -> list[Problem]:
-    """Every five-step problem s + a1 + ... + a5, each once, in a seeded order."""
+    """Every six-step problem s + a1 + ... + a6, each once, in a seeded order."""
     problems = [
         Problem((start, *adds)) for start in HARD_START for adds in itertools.product(ADDENDS, repeat=HARD_STEPS)
     ]

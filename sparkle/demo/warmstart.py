@@ -11,10 +11,10 @@ stand-in for pretraining, has two phases:
    boxes are right but who makes the careless teacher's carry slips (so the model has no correct way
    of carrying that RL could merely revive: stage 2 has to teach it). The problem then sits at every
    position from the start of the text to where the full prompt puts it, which we read as why more
-   of the copying it learns carries over to the long prompts of phase 2. Given a three-step hint,
-   seed 3's warm start added a wrong number of the question in 771 of 1,024 lines after 1400 steps
-   with the instruction always removed, and in 237 after 700 steps with a random part of it kept;
-   but seed 2's went 434 -> 496 (`benchmarks/demo_line_errors.py --hint-level 1`, README). How well
+   of the copying it learns carries over to the long prompts of phase 2. Given a three-step hint of a
+   five-step problem, seed 3's warm start added a wrong number of the question in 771 of 1,024 lines
+   after 1400 steps with the instruction always removed, and in 237 after 700 steps with a random part
+   of it kept; but seed 2's went 434 -> 496 (`benchmarks/demo_line_errors.py --hint-level 1`, README). How well
    this phase learns to copy varies by seed, so the demo draws it from a fixed base seed;
 2. **SFT**: the exact prompts of the RL stages (`sparkle.data.prompts`; hints built by
    `sparkle.data.stage2.sparkle_hints`, as `sparkle data stage2` builds them) and the careless

@@ -6,7 +6,7 @@ import random
 import re
 
 from sparkle.data.stage2 import sparkle_hints
-from sparkle.demo.tasks import HINT_PARAGRAPHS, Problem, Teacher, easy_problems, hard_problems
+from sparkle.demo.tasks import HARD_STEPS, HINT_PARAGRAPHS, Problem, Teacher, easy_problems, hard_problems
 from sparkle.demo.warmstart import hinted_prompt, without_instruction
 from sparkle.reward import score_response
 
@@ -24,8 +24,9 @@ def test_families_are_seeded_disjoint_orders_of_every_problem() -> None:
     assert set(easy_problems(3)) == set(easy_problems(4))
     for family in (easy_problems(0), hard_problems(0)):
         assert len(set(family)) == len(family)
-    assert (len(easy_problems(0)), len(hard_problems(0))) == (9 * 9, 9 * 4**5)
-    assert {len(p.numbers) for p in easy_problems(0)} == {2} and {len(p.numbers) for p in hard_problems(0)} == {6}
+    assert (len(easy_problems(0)), len(hard_problems(0))) == (9 * 9, 9 * 4**HARD_STEPS)
+    assert {len(p.numbers) for p in easy_problems(0)} == {2}
+    assert {len(p.numbers) for p in hard_problems(0)} == {HARD_STEPS + 1}
 
 
 def test_reference_solutions_earn_full_reward_and_add_up() -> None:
@@ -65,7 +66,7 @@ def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
     easy = easy_problems(0)
     boxed_right = sum(_boxed(answer_only.solution(p, rng)) == p.answer for p in easy * (n // len(easy)))
     assert abs(boxed_right / n - 0.5) < 0.05
-    carry_only = Teacher(answer_slip=0.0, carry_slip=0.75)
+    carry_only = Teacher(answer_slip=0.0, carry_slip=0.5)
     assert all(carry_only.solution(p, rng) == p.solution for p in easy)  # one-step traces have no carry
     hard = hard_problems(0)[:n]
     right = 0
@@ -74,7 +75,8 @@ def test_slips_happen_at_their_rates_and_never_repair_an_answer() -> None:
         assert all(a + b == c for a, b, c in _step_lines(text))  # each addition itself is correct
         assert _boxed(text) >= problem.answer  # slips only add
         right += _boxed(text) == problem.answer
-    assert abs(right / n - 0.25**4) < 0.01  # four carries, each kept right with probability 0.25
+    carries = HARD_STEPS - 1  # every step but the first starts from a carried total
+    assert abs(right / n - 0.5**carries) < 0.01  # each carry kept right with probability 0.5
 
 
 def test_the_answer_slip_boxes_the_total_before_the_last_step_of_the_written_chain() -> None:
@@ -84,7 +86,7 @@ def test_the_answer_slip_boxes_the_total_before_the_last_step_of_the_written_cha
         for problem in [*easy_problems(0)[:20], *hard_problems(0)[:50]]:
             text = forgets_last_step.solution(problem, rng)
             assert _boxed(text) == _step_lines(text)[-1][0]  # the last line's first term, not a question number
-    for given in (4, 5):  # a hinted continuation: the last step may be in the hint
+    for given in (HARD_STEPS - 1, HARD_STEPS):  # a hinted continuation: the last step may be in the hint
         problem = hard_problems(0)[0]
         text = Teacher(answer_slip=1.0, carry_slip=0.0).solution(problem, rng, given)
         assert _boxed(text) == problem.answer - problem.numbers[-1]
