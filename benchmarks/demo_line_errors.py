@@ -48,7 +48,7 @@ def line_errors(problem: Problem, response: str, boxed: str | None, given: int =
     carried = sum(problem.numbers[: given + 1])
     for index, line in enumerate(lines, start=given):
         left, right = line.split(" = ")
-        a, b = map(int, left.split(" + "))
+        a, b = map(int, left.split(": ")[-1].split(" + "))  # after a hard step's day
         c = int(right)
         if a != carried:
             errors.append(f"carry{a - carried:+d}")

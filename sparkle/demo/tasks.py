@@ -74,8 +74,11 @@ HARD_START = range(1, 10)
 HARD_STEPS = 6
 HINT_PARAGRAPHS = (4, 1, 1)
 """Steps per paragraph of a hard problem's reference trace; one hint level per paragraph."""
-STEP_LINE = re.compile(r"^\d+ \+ \d+ = \d+$", flags=re.MULTILINE)
-"""A step line of a solution, ``total + number = new total``."""
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+"""The keys of a hard problem's numbers after the first, one per step (`Problem.problem`)."""
+STEP_LINE = re.compile(r"^(?:[A-Z][a-z]+: )?\d+ \+ \d+ = \d+$", flags=re.MULTILINE)
+"""A step line of a solution, ``total + number = new total``, after its day on a hard problem
+(``Tue: 7 + 3 = 10``)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,19 @@ class Problem:
 
     @property
     def problem(self) -> str:
-        return "What is " + " + ".join(map(str, self.numbers)) + "?"
+        """``What is x + y?`` for one step; a story with one day per step for more."""
+        if len(self.numbers) == 2:
+            return "What is " + " + ".join(map(str, self.numbers)) + "?"
+        start, *adds = self.numbers
+        days = "".join(f"{day} {number}\n" for day, number in zip(DAYS, adds, strict=False))
+        return f"Sam has {start} coins and gets:\n{days}How many coins does he have?"
+
+    def step_line(self, index: int, total: int) -> str:
+        """Step `index` (from 0) of a chain that has reached `total`: ``total + number = new total``, after
+        the step's day when the problem has several steps (the day says where the number is in the question)."""
+        number = self.numbers[index + 1]
+        line = f"{total} + {number} = {total + number}"
+        return line if len(self.numbers) == 2 else f"{DAYS[index]}: {line}"
 
     @property
     def answer(self) -> int:
@@ -96,8 +111,8 @@ class Problem:
     def steps(self) -> tuple[str, ...]:
         """The correct steps: ``total + next = new total``."""
         lines, total = [], self.numbers[0]
-        for number in self.numbers[1:]:
-            lines.append(f"{total} + {number} = {total + number}")
+        for index, number in enumerate(self.numbers[1:]):
+            lines.append(self.step_line(index, total))
             total += number
         return tuple(lines)
 
@@ -152,7 +167,7 @@ class Teacher:
         for index, number in enumerate(problem.numbers[given + 1 :], start=given):
             if index > 0 and rng.random() < self.carry_slip:
                 total += self.carry_error
-            lines.append(f"{total} + {number} = {total + number}")
+            lines.append(problem.step_line(index, total))
             total += number
         boxed = total - problem.numbers[-1] if rng.random() < self.answer_slip else total
         return answer_block(lines, boxed, opened=given == 0)

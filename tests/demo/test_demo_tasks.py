@@ -6,7 +6,7 @@ import random
 import re
 
 from sparkle.data.stage2 import sparkle_hints
-from sparkle.demo.tasks import HARD_STEPS, HINT_PARAGRAPHS, Problem, Teacher, easy_problems, hard_problems
+from sparkle.demo.tasks import DAYS, HARD_STEPS, HINT_PARAGRAPHS, STEP_LINE, Problem, Teacher, easy_problems, hard_problems
 from sparkle.demo.warmstart import hinted_prompt, without_instruction
 from sparkle.reward import score_response
 
@@ -16,7 +16,7 @@ def _boxed(text: str) -> int:
 
 
 def _step_lines(text: str) -> list[tuple[int, int, int]]:
-    return [tuple(map(int, m)) for m in re.findall(r"^(\d+) \+ (\d+) = (\d+)$", text, flags=re.MULTILINE)]
+    return [tuple(map(int, m)) for m in re.findall(r"^(?:\w+: )?(\d+) \+ (\d+) = (\d+)$", text, flags=re.MULTILINE)]
 
 
 def test_families_are_seeded_disjoint_orders_of_every_problem() -> None:
@@ -32,11 +32,19 @@ def test_families_are_seeded_disjoint_orders_of_every_problem() -> None:
 def test_reference_solutions_earn_full_reward_and_add_up() -> None:
     for problem in easy_problems(0)[:40] + hard_problems(0)[:40]:
         assert score_response(problem.solution, str(problem.answer), "spk_h").score == 2.0, problem
-        terms = [int(t) for t in problem.problem.removeprefix("What is ").removesuffix("?").split(" + ")]
-        assert sum(terms) == problem.answer
+        assert sum(int(t) for t in re.findall(r"\d+", problem.problem)) == problem.answer
         lines = _step_lines(problem.solution)
         assert all(a + b == c for a, b, c in lines) and lines[-1][2] == problem.answer
         assert all(lines[i][2] == lines[i + 1][0] for i in range(len(lines) - 1))  # each step builds on the last
+
+
+def test_each_hard_step_names_the_day_that_keys_its_number_in_the_question() -> None:
+    for problem in hard_problems(2)[:30]:
+        for step, (day, number) in enumerate(zip(DAYS, problem.numbers[1:], strict=True)):
+            assert f"\n{day} {number}\n" in problem.problem  # the key, then its number
+            assert problem.steps[step].startswith(f"{day}: ") and f" + {number} = " in problem.steps[step]
+        assert problem.problem.startswith(f"Sam has {problem.numbers[0]} coins")
+    assert easy_problems(0)[0].steps[0][0].isdigit()  # one step needs no key
 
 
 def test_hint_levels_hold_the_paragraphs_cumulatively() -> None:
@@ -56,7 +64,7 @@ def test_careful_teacher_is_always_right_and_hinted_continuations_resume_the_tra
     assert careful.solution(problem, rng) == problem.solution
     continuation = careful.solution(problem, rng, given=3)
     assert not continuation.startswith("<think>")
-    assert [f"{a} + {b} = {c}" for a, b, c in _step_lines(continuation)] == list(problem.steps[3:])
+    assert STEP_LINE.findall(continuation) == list(problem.steps[3:])
     assert score_response("<think>\n" + continuation, str(problem.answer), "spk_h").correct
 
 
