@@ -4,12 +4,28 @@ Two families, enumerated and shuffled by seed, so held-out problems never appear
 
 - **easy** (stage 1): ``What is x + y?`` with x and y in 1..9: one step, ``x + y = s``. Both terms
   are single digits (one token each, as in Qwen's tokenizer): with x in 1..25 the warm start copied
-  a two-digit term from the question wrongly about half the time (seed 0: the pretraining phase's
-  model in 52% of samples with x >= 10, none with x < 10), which 12 GRPO steps did not repair
-  (held-out easy accuracy 0.31 -> 0.42), and the slip stage 1 is meant to fix is the answer slip below;
-- **hard** (stage 2): ``What is s + a1 + ... + a6?`` with s in 1..9 and a_i in 1..4: six steps, each
-  adding one number to the running total (``12 + 3 = 15``), which reaches 33: a chain of additions
-  like the easy ones, on totals that only the warm start's hard rows show.
+  a two-digit term from the question wrongly about half the time, which 12 GRPO steps did not repair;
+- **hard** (stage 2): a start s in 1..9 and six numbers a_i in 1..4, told as a story with one day per
+  number, each day starting its own line::
+
+      Sam has 3 coins and gets:
+      Mon 4
+      Tue 1
+      ...
+      Sat 2
+      How many coins does he have?
+
+  solved in six steps, each starting with its day and adding that day's number to the running total
+  (``Tue: 7 + 1 = 8``), which reaches 33.
+
+**Why days.** Written as a plain sum (``What is s + a1 + ... + a6?``), the hard problems asked the tiny
+model to find the k-th number of the question, and it could not: after the first step line the stage-1
+model added a wrong number in 69-76% of its lines (chance among four values is 75%), so its rare right
+answers, and stage 2's gains, were wrong numbers that happened to add up (README, "The CPU miniature").
+A step line that starts with its day makes finding the number a lookup of a word the model has just
+written. The day must start a line in the question too: with the days inline (``gets Mon 4, Tue 1``)
+the tokenizer made `` Mon`` and ``Mon`` different tokens and the warm start missed 34-71% of the
+numbers from Thursday to Saturday.
 
 Every solution is ``<think>\\n<steps, one per line>\\n</think>\\n<answer>\\nThe answer is \\boxed{n}.\\n</answer>``.
 A hard problem's reference trace (`CoT`) has three paragraphs: the first four steps, the fifth, the
@@ -24,41 +40,28 @@ miniature's RL stages are meant to fix:
    before the last step (the first number of the teacher's last line: it forgets its last addition)
    instead of the total. A model that learns it gets about half of the easy problems right while
    writing correct steps; stage-1 GRPO on easy problems can remove it. The slipped box is read from
-   the teacher's own chain, never from the question: when it was the last number added (the
-   question's last number), the model learned to read its box off the question, and then boxed the
-   question's total under its own wrong lines in 1-2% of its unhinted hard samples, which gave 0.11-0.19
-   of unhinted groups reward variance on some seeds (README, "The CPU miniature").
+   the teacher's own chain, never from the question: when it was the last number added, the model
+   learned to read its box off the question and boxed the question's total under its own wrong lines,
+   which gave 0.11-0.19 of unhinted groups reward variance on some seeds (README).
 2. *carry slip* (every step that starts from a running total, i.e. all steps but a trace's first):
    with probability `carry_slip` the total is carried into the next step `carry_error` too high (ten
    in the demo, `sparkle.demo.settings`); the step's addition is then done correctly, so the error
-   propagates to the answer.
-   Easy problems have no such step. A hard problem has five, so the model almost never gets one right
-   (the answer box comes on top), while a hint of four, five or six steps leaves two carries, one or
+   propagates to the answer. Easy problems have no such step. A hard problem has five, so the model
+   almost never gets one right, while a hint of four, five or six steps leaves two carries, one or
    none: hinted groups have reward variance where unhinted ones have none (SPARKLE's stage-2 premise),
-   and stage-2 GRPO on them rewards a right total after exactly the step that long unhinted chains fail
-   at (which the model also meets by cancelling the slip, below). The four-step hint matters: its
-   second carry copies a total the model wrote itself, as every carry of an unhinted chain does,
-   while the first carry after a hint copies one from the prompt. With hints of four and five steps
-   of five-step problems only, stage 2 learned the carry after the hint but hardly its own (seed 4:
-   right answers with one carry left 10% -> 36%, without a hint 0.4% -> 1.2%); with a three-step hint
-   as well, the same seed's held-out hard accuracy went 0.4% -> 39.1% (README, "The CPU miniature").
-   Problems have six steps rather than five because the unhinted chain must stay out of reach while
-   the hinted ones keep their two carries: with five, the stage-1 model got 0.5-1.2% of unhinted
-   samples right, mostly by errors that cancel (below), so 0.125-0.172 of unhinted groups had reward
-   variance on two of six runs of one base seed; the sixth step's carry makes each such path rarer.
+   and stage-2 GRPO on them rewards a right total after exactly the step that unhinted chains fail at.
+   The four-step hint matters: its second carry copies a total the model wrote itself, as every carry
+   of an unhinted chain does, while the first carry after a hint copies one from the prompt (with hints
+   that leave one carry only, stage 2 learned the carry after the hint but hardly its own).
 
 The warm start's pretraining phase boxes answers correctly but makes the same carry slips
-(`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on. Stage 1 still
-makes carries more reliable (copying a number is a skill easy problems train too); the slip rate is
-set high enough (`sparkle.demo.settings`) that unhinted hard problems stay out of reach after it.
+(`sparkle.demo.warmstart`), so the model has no correct way of carrying to fall back on.
 
 The teacher's slips only add, so its wrong chains never end on the right answer; the model's can:
-it also copies a wrong addend from the question or writes a wrong sum (``14 + 2 = 15``), and with
-slips of one either of those undoes a carry slip, which the reward, checking only the box, pays for
-as for a right chain (`Problem.steps_are_right` tells them apart). A slip of ten is too large for a
-misread addend (1..4) or a sum one off to cancel, which is why the demo uses it; only a tens digit ten
-off cancels it: in a sum (``25 + 3 = 18``, which one seed's stage 2 learned), in a later carry, or in the
-box.
+it also adds a wrong number of the question or writes a wrong sum (``14 + 2 = 15``), and errors can
+cancel, which the reward, checking only the box, pays for as for a right chain (`Problem.steps_are_right`
+tells them apart). A slip of ten is too large for a misread number (1..4) or a sum one off to cancel; only
+a tens digit ten off cancels it: in a sum (``25 + 3 = 18``), in a later carry, or in the box.
 """
 
 from __future__ import annotations

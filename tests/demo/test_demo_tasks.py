@@ -6,7 +6,16 @@ import random
 import re
 
 from sparkle.data.stage2 import sparkle_hints
-from sparkle.demo.tasks import DAYS, HARD_STEPS, HINT_PARAGRAPHS, STEP_LINE, Problem, Teacher, easy_problems, hard_problems
+from sparkle.demo.tasks import (
+    DAYS,
+    HARD_STEPS,
+    HINT_PARAGRAPHS,
+    STEP_LINE,
+    Problem,
+    Teacher,
+    easy_problems,
+    hard_problems,
+)
 from sparkle.demo.warmstart import hinted_prompt, without_instruction
 from sparkle.reward import score_response
 
