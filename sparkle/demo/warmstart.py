@@ -1,25 +1,22 @@
-"""Warm start: two supervised passes with verl's own SFT trainer, on the CPU backend.
+"""Warm start: supervised passes with verl's own SFT trainer, on the CPU backend.
 
 A tiny model trained from scratch only on the long SPARKLE prompt (about 160 tokens, the same for
 every problem) takes hundreds of steps before it starts copying the numbers of the question; on
-short prompts it learns the procedure several times faster. So the warm start, the miniature's
-stand-in for pretraining, has two phases:
+short prompts it learns the procedure several times faster. So the warm start has two phases:
 
-1. **pretraining**: the SPARKLE prompts with a random part of the instruction text removed
-   (`shortened_prompt`: from ``User: {problem} Assistant:``, or the hinted form
-   ``... Assistant: <think>\\n{hint}\\n``, up to the whole prompt), solved by a teacher whose answer
-   boxes are right but who makes the careless teacher's carry slips (so the model has no correct way
-   of carrying that RL could merely revive: stage 2 has to teach it). The problem then sits at every
-   position from the start of the text to where the full prompt puts it, which we read as why more
-   of the copying it learns carries over to the long prompts of phase 2. Given a three-step hint of a
-   five-step problem, seed 3's warm start added a wrong number of the question in 771 of 1,024 lines
-   after 1400 steps with the instruction always removed, and in 237 after 700 steps with a random part
-   of it kept; but seed 2's went 434 -> 496 (`benchmarks/demo_line_errors.py --hint-level 1`, README). How well
-   this phase learns to copy varies by seed, so the demo draws it from a fixed base seed;
+1. **pretraining** (the miniature's base model, `sparkle.demo.base`, shipped for base seed 0): the
+   SPARKLE prompts with a random part of the instruction text removed (`shortened_prompt`: from
+   ``User: {problem} Assistant:``, or the hinted form ``... Assistant: <think>\\n{hint}\\n``, up to the
+   whole prompt), solved by a teacher whose answer boxes are right but who makes the careless
+   teacher's carry slips (so the model has no correct way of carrying that RL could merely revive:
+   stage 2 has to teach it). The problem then sits at every position from the start of the text to
+   where the full prompt puts it, so what the model learns about where a number is carries over to
+   the long prompts of phase 2. Rows without the instruction at all train 35% faster, but then the
+   model stopped copying under the instruction (README);
 2. **SFT**: the exact prompts of the RL stages (`sparkle.data.prompts`; hints built by
    `sparkle.data.stage2.sparkle_hints`, as `sparkle data stage2` builds them) and the careless
    teacher's solutions (`sparkle.demo.tasks.Teacher`), so the model starts RL with the teacher's
-   slips: partial competence with known causes.
+   slips: partial competence with known causes. This phase runs in every demo, drawn by the seed.
 
 Each phase is ``python -m verl.trainer.sft_trainer`` (verl 0.9.1's engine-based SFT trainer) under
 torchrun with 2 gloo ranks, FSDP2 and Sparkle's `cpu` platform, on chat rows ``[user, assistant]``,

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from sparkle.demo.pipeline import problem_split
+from sparkle.demo.base import problem_split
 from sparkle.demo.settings import FULL, QUICK
 
 
