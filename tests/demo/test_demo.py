@@ -70,4 +70,3 @@ def test_hints_give_more_groups_signal(run) -> None:
     _, results, _ = run
     probe = results["probe"]
     assert hinted_signal(probe) > unhinted_signal(probe), probe
-
