@@ -119,12 +119,15 @@ def shipped_base(s: DemoSettings) -> Path | None:
 
 def pretrain_base(work: Path, s: DemoSettings, split: ProblemSplit) -> Path:
     """A random tiny model (`random_demo_model`) after `s.pretrain_steps` steps of verl's SFT trainer on rows
-    of the generated problems; written to work/pretrained with its recipe and final loss.
+    of the generated problems; written to work/pretrained with its recipe and final loss. With no pretraining
+    steps, the random model itself (work/random_init, no recipe).
 
     The rows (`sparkle.demo.warmstart.conversations`) keep a random part of the SPARKLE instruction and are
     solved by a teacher whose answer boxes are right but whose carries slip as in SFT, so the model has no
     correct way of carrying that RL could merely revive."""
     base = random_demo_model(work / "random_init", s, [*split.easy, *split.hard_warm[:600]])
+    if not s.pretrain_steps:
+        return base
     teacher = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip, carry_error=s.carry_error)
     rng = random.Random(f"warm-{s.base_seed}")
     rows = conversations(

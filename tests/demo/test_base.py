@@ -8,6 +8,7 @@ from transformers import AutoConfig, AutoModelForCausalLM
 from sparkle.demo.base import (
     RECIPE_FILE,
     SHIPPED_BASE,
+    pretrain_base,
     pretraining_recipe,
     problem_split,
     random_demo_model,
@@ -57,3 +58,11 @@ def test_the_shipped_base_has_base_seed_0s_tokenizer_and_shape(tmp_path) -> None
     stored = read_pretraining(SHIPPED_BASE)
     assert stored is not None and 0 < stored["final_loss"] < 0.1
     assert read_pretraining(fresh) is None and not (fresh / RECIPE_FILE).exists()
+
+
+def test_no_pretraining_steps_leave_the_random_model(tmp_path) -> None:
+    settings = replace(FULL, pretrain_steps=0)
+    assert shipped_base(settings) is None
+    model = pretrain_base(tmp_path, settings, problem_split(settings))
+    assert model == tmp_path / "random_init" and read_pretraining(model) is None
+    assert not (tmp_path / "pretrain").exists()  # no SFT run
