@@ -98,7 +98,7 @@ def pretraining_recipe(s: DemoSettings) -> dict[str, Any]:
         "pretrain_steps": s.pretrain_steps,
         "pretrain_batch": s.pretrain_batch,
         "pretrain_lr": s.pretrain_lr,
-        "carry_slip": s.carry_slip,
+        "carry_slip": s.pretrain_carry_slip,
         "carry_error": s.carry_error,
         "row_mix": asdict(PRETRAINING_MIX),
         "examples": examples,
@@ -123,12 +123,12 @@ def pretrain_base(work: Path, s: DemoSettings, split: ProblemSplit) -> Path:
     steps, the random model itself (work/random_init, no recipe).
 
     The rows (`sparkle.demo.warmstart.conversations`) keep a random part of the SPARKLE instruction and are
-    solved by a teacher whose answer boxes are right but whose carries slip as in SFT, so the model has no
-    correct way of carrying that RL could merely revive."""
+    solved by a teacher whose answer boxes are right but whose carries slip (`s.pretrain_carry_slip`), so the
+    model has no correct way of carrying that RL could merely revive."""
     base = random_demo_model(work / "random_init", s, [*split.easy, *split.hard_warm[:600]])
     if not s.pretrain_steps:
         return base
-    teacher = tasks.Teacher(answer_slip=0.0, carry_slip=s.carry_slip, carry_error=s.carry_error)
+    teacher = tasks.Teacher(answer_slip=0.0, carry_slip=s.pretrain_carry_slip, carry_error=s.carry_error)
     rng = random.Random(f"warm-{s.base_seed}")
     rows = conversations(
         split.easy, split.hard_warm, s.pretrain_steps * s.pretrain_batch, PRETRAINING_MIX, teacher, True, rng

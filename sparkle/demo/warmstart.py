@@ -7,8 +7,8 @@ short prompts it learns the procedure several times faster. So the warm start ha
 1. **pretraining** (the miniature's base model, `sparkle.demo.base`, shipped for base seed 0): the
    SPARKLE prompts with a random part of the instruction text removed (`shortened_prompt`: from
    ``User: {problem} Assistant:``, or the hinted form ``... Assistant: <think>\\n{hint}\\n``, up to the
-   whole prompt), solved by a teacher whose answer boxes are right but who makes the careless
-   teacher's carry slips (so the model has no correct way of carrying that RL could merely revive:
+   whole prompt), solved by a teacher whose answer boxes are right but who makes carry
+   slips too (`pretrain_carry_slip`; so the model has no correct way of carrying that RL could merely revive:
    stage 2 has to teach it). The problem then sits at every position from the start of the text to
    where the full prompt puts it, so what the model learns about where a number is carries over to
    the long prompts of phase 2. Rows without the instruction at all train 35% faster, but then the

@@ -22,14 +22,14 @@ def test_the_default_and_quick_settings_use_the_shipped_base() -> None:
     assert shipped_base(FULL) == SHIPPED_BASE
     assert shipped_base(QUICK) == SHIPPED_BASE  # CI's `--quick` runs from it too
     # what comes after the base (the seed, GRPO, sampling) does not change it
-    assert shipped_base(replace(FULL, seed=7, stage2_steps=3, mine_samples=2)) == SHIPPED_BASE
+    assert shipped_base(replace(FULL, seed=7, carry_slip=0.5, stage2_steps=3, mine_samples=2)) == SHIPPED_BASE
 
 
 def test_any_setting_of_the_pretraining_phase_asks_for_a_fresh_base() -> None:
     for change in (
         {"base_seed": 1},
         {"pretrain_steps": 700},
-        {"carry_slip": 0.6},
+        {"pretrain_carry_slip": 0.6},
         {"hidden_size": 64},
         {"hard_pool": 64},
     ):
